@@ -1,0 +1,1 @@
+"""Discovery documents (sitemaps, feeds) parsed into plain entries. No requests are made here."""

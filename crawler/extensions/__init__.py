@@ -1,0 +1,1 @@
+"""Extensions: run-level reporting."""

@@ -1,0 +1,41 @@
+"""Write the crawl's final stats as JSON to ``STATS_FILE`` (a path; unset: disabled).
+
+Monitoring and the tests read it; ``%(name)s`` in the path is replaced by the spider name.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+
+class StatsFile:
+    def __init__(self, path: str, crawler: Crawler) -> None:
+        self.path = path
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatsFile:
+        path = crawler.settings.get("STATS_FILE")
+        if not path:
+            raise NotConfigured("STATS_FILE is not set")
+        ext = cls(path, crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        path = Path(self.path.replace("%(name)s", spider.name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stats, default=_plain, indent=1, sort_keys=True), "utf-8")
+
+
+def _plain(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (date, datetime)) else str(value)

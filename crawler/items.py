@@ -1,0 +1,46 @@
+"""The Article item. Its JSON Schema is ``crawler/schema/article.schema.json``; keep both in step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("news", "opinion", "analysis", "feature", "interview", "podcast", "gallery", "video", "live", "page")
+NOT_ARTICLES = ("page", "live")  # kinds the validation pipeline drops
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass
+class Article:
+    """One article as exported. Dates are ISO 8601 strings with an offset; ``body`` is plain text,
+    paragraphs separated by a blank line; ``images[0]`` is the featured image when there is one."""
+
+    url: str
+    outlet: str
+    language: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    lead: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    modified_at: str | None = None
+    section: str | None = None
+    kind: str | None = None
+    tags: list[str] = field(default_factory=list)
+    body: str = ""
+    images: list[dict[str, Any]] = field(default_factory=list)
+    word_count: int = 0
+    paywalled: bool = False
+    foreign_agent_label: str | None = None
+    native_id: str | None = None
+    fetched_at: str | None = None
+    version: int = 1
+    story_id: str | None = None
+    duplicate_of: str | None = None
+    extraction: dict[str, str] = field(default_factory=dict)  # field -> layer that produced it

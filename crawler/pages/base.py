@@ -1,0 +1,311 @@
+"""Page parsers: response -> Article, in layers per field.
+
+``ArticlePage`` reads what every news page tends to carry: JSON-LD (``NewsArticle`` and friends),
+OpenGraph / ``<meta>``, and, for the body, the outlet's content root when the outlet record names one
+(``Outlet.extra["body_selector"]``), then JSON-LD ``articleBody``, then a generic main-text extractor
+(trafilatura). An outlet whose markup needs more overrides only the methods that differ.
+Each field records the layer that produced it in ``Article.extraction``; the spider turns that into
+``extract/<field>/<layer>`` stats. Parsers never read the clock: ``fetched_at`` is passed in.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections import Counter
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Iterable
+
+from lxml import etree
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from crawler import dates
+from crawler.items import Article
+from crawler.outlets.base import Outlet
+from crawler.text import join_paragraphs, normalize, word_count
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_TYPES = {
+    "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+    "BackgroundNewsArticle", "ReviewNewsArticle", "BlogPosting", "LiveBlogPosting", "Report",
+    "ScholarlyArticle", "SocialMediaPosting", "PodcastEpisode", "VideoObject", "ImageGallery",
+}
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "blockquote", "li", "ul", "ol", "h1", "h2", "h3", "h4",
+    "h5", "h6", "pre", "table", "tr", "td", "th", "dl", "dt", "dd", "header", "footer", "aside",
+}
+SKIP_TAGS = {
+    "script", "style", "noscript", "template", "figure", "figcaption", "iframe", "form", "button",
+    "input", "select", "textarea", "svg", "video", "audio", "picture", "img", "nav", "object",
+}
+
+
+class ArticlePage:
+    """Generic page parser. Subclasses override ``*_markup`` methods where the outlet's markup is known."""
+
+    body_paragraph_min_chars = 1
+
+    def __init__(self, response: TextResponse, outlet: Outlet, fetched_at: datetime) -> None:
+        self.response = response
+        self.outlet = outlet
+        self.fetched_at = fetched_at
+        self.sel: Selector = response.selector
+        self.removed: Counter[str] = Counter()  # boilerplate selector -> nodes removed
+
+    # ---------------------------------------------------------------- structured metadata
+    @cached_property
+    def jsonld(self) -> dict[str, Any]:
+        """The first JSON-LD object whose @type is an article type (searching @graph too)."""
+        for raw in self.sel.css('script[type="application/ld+json"]::text').getall():
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                continue
+            for obj in _walk_jsonld(data):
+                types = obj.get("@type")
+                types = set(types) if isinstance(types, list) else {types}
+                if types & ARTICLE_TYPES:
+                    return obj
+        return {}
+
+    def meta(self, *names: str) -> str | None:
+        for name in names:
+            value = self.sel.xpath(
+                f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'
+            ).get()
+            if value and value.strip():
+                return normalize(value)
+        return None
+
+    def metas(self, name: str) -> list[str]:
+        return [normalize(v) for v in self.sel.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content').getall() if v.strip()]
+
+    def text(self, css: str) -> str | None:
+        node = self.sel.css(css)
+        if not node:
+            return None
+        return normalize(" ".join(node[0].xpath(".//text()").getall())) or None
+
+    # ---------------------------------------------------------------- fields, in layers
+    def title(self) -> str | None:
+        return normalize(self.jsonld.get("headline")) or self.meta("og:title") or self.text("h1")
+
+    def subtitle(self) -> str | None:
+        return None
+
+    def lead(self) -> str | None:
+        return None
+
+    def authors(self) -> list[str]:
+        found = [normalize(a.get("name") if isinstance(a, dict) else a) for a in _as_list(self.jsonld.get("author"))]
+        found = [a for a in found if a]
+        if not found:
+            found = self.metas("article:author") or ([self.meta("author")] if self.meta("author") else [])
+        return _unique(a for a in found if not a.startswith("http"))
+
+    def published_at(self) -> str | None:
+        return self._date(self.jsonld.get("datePublished"), self.meta("article:published_time"),
+                          self.sel.css("time[datetime]::attr(datetime)").get())
+
+    def modified_at(self) -> str | None:
+        return self._date(self.jsonld.get("dateModified"), self.meta("article:modified_time", "og:updated_time"))
+
+    def section(self) -> str | None:
+        section = self.jsonld.get("articleSection")
+        if isinstance(section, list):
+            section = section[0] if section else None
+        return normalize(section) or self.meta("article:section")
+
+    def tags(self) -> list[str]:
+        keywords = self.jsonld.get("keywords")
+        if isinstance(keywords, str):
+            keywords = keywords.split(",")
+        tags = [normalize(k) for k in _as_list(keywords)] or self.metas("article:tag")
+        if len(tags) == 1 and "," in tags[0]:
+            tags = [normalize(t) for t in tags[0].split(",")]
+        return _unique(t for t in tags if t)
+
+    def kind(self) -> str:
+        return "news" if self.is_article() else "page"
+
+    def language(self) -> str:
+        lang = self.sel.xpath("/html/@lang").get() or self.jsonld.get("inLanguage") or self.meta("og:locale")
+        if isinstance(lang, dict):
+            lang = lang.get("alternateName") or lang.get("name")
+        lang = (lang or "").strip().lower()[:2]
+        return lang if lang.isalpha() and len(lang) == 2 else self.outlet.language
+
+    def is_article(self) -> bool:
+        return bool(self.jsonld) or self.meta("og:type") == "article"
+
+    def paywalled(self) -> bool:
+        free = self.jsonld.get("isAccessibleForFree")
+        return free is False or str(free).lower() == "false"
+
+    def images(self) -> list[dict[str, Any]]:
+        image = self.jsonld.get("image")
+        url = (image.get("url") if isinstance(image, dict) else _as_list(image)[0] if image else None) or self.meta("og:image")
+        return [{"url": self.response.urljoin(url), "caption": None, "credit": None}] if url else []
+
+    # ---------------------------------------------------------------- body
+    def body_root(self) -> Selector | None:
+        """The element that holds the article's blocks in the outlet's markup; None if unknown."""
+        css = self.outlet.extra.get("body_selector")
+        if not css:
+            return None
+        found = self.sel.css(css)
+        return found[0] if found else None
+
+    def body_markup(self) -> list[str] | None:
+        root = self.body_root()
+        if root is None:
+            return None
+        paragraphs = self.paragraphs(self.cleaned(root))
+        return paragraphs or None
+
+    def body_jsonld(self) -> list[str] | None:
+        body = self.jsonld.get("articleBody")
+        if not isinstance(body, str) or not body.strip():
+            return None
+        return [p for p in (normalize(x) for x in body.split("\n")) if p] or None
+
+    def body_generic(self) -> list[str] | None:
+        import trafilatura  # heavy import, only when the fallback is needed
+
+        text = trafilatura.extract(self.response.text, url=self.response.url, include_comments=False,
+                                   include_tables=False, include_images=False, favor_precision=True)
+        if not text:
+            return None
+        return [p for p in (normalize(x) for x in text.split("\n")) if p] or None
+
+    def body(self) -> tuple[list[str], str]:
+        """(paragraphs, layer): the first layer that yields text."""
+        for layer, method in (("outlet", self.body_markup), ("jsonld", self.body_jsonld), ("generic", self.body_generic)):
+            paragraphs = method()
+            if paragraphs:
+                return paragraphs, layer
+        return [], "none"
+
+    def cleaned(self, root: Selector) -> Selector:
+        """A copy of ``root`` without the outlet's boilerplate nodes (counted in ``self.removed``)."""
+        tree = Selector(root=copy.deepcopy(root.root), type="html")
+        for css in self.outlet.boilerplate_selectors:
+            for node in tree.css(css):
+                _drop(node.root)
+                self.removed[css] += 1
+        return tree
+
+    def paragraphs(self, root: Selector) -> list[str]:
+        """Plain-text paragraphs of a content root: one per block element with its own text."""
+        out: list[str] = []
+        _collect(root.root, out)
+        return [p for p in out if len(p) >= self.body_paragraph_min_chars]
+
+    # ---------------------------------------------------------------- assembly
+    def to_article(self) -> Article:
+        paragraphs, layer = self.body()
+        body = join_paragraphs(paragraphs)
+        article = Article(
+            url=self.response.url,
+            outlet=self.outlet.key,
+            language=self.language(),
+            title=self.title(),
+            subtitle=self.subtitle() or None,
+            lead=self.lead() or None,
+            authors=self.authors(),
+            published_at=self.published_at(),
+            modified_at=self.modified_at(),
+            section=self.section(),
+            kind=self.kind(),
+            tags=self.tags(),
+            body=body,
+            images=self.images(),
+            word_count=word_count(body),
+            paywalled=self.paywalled(),
+            native_id=self.outlet.native_id(self.response.url),
+            fetched_at=dates.iso(self.fetched_at),
+        )
+        article.extraction["body"] = layer
+        return article
+
+    def _date(self, *candidates: Any) -> str | None:
+        for value in candidates:
+            parsed = dates.parse_datetime(value, self.outlet.timezone, now=self.fetched_at)
+            if parsed:
+                return dates.iso(parsed)
+        return None
+
+
+# -------------------------------------------------------------------- helpers
+def _walk_jsonld(data: Any) -> Iterable[dict[str, Any]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _walk_jsonld(entry)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _walk_jsonld(data["@graph"])
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        seen.setdefault(v, None)
+    return list(seen)
+
+
+def _drop(node: etree._Element) -> None:
+    """Remove a node but keep its tail text."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    if node.tail:
+        prev = node.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
+
+
+def _tag(node: etree._Element) -> str:
+    return node.tag.lower() if isinstance(node.tag, str) else ""
+
+
+def _collect(node: etree._Element, out: list[str]) -> None:
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = normalize("".join(buffer))
+        if text:
+            out.append(text)
+        buffer.clear()
+
+    if node.text:
+        buffer.append(node.text)
+    for child in node:
+        tag = _tag(child)
+        if not tag or tag in SKIP_TAGS:
+            pass  # comments, processing instructions, media, forms
+        elif tag in BLOCK_TAGS:
+            flush()
+            _collect(child, out)
+        elif tag == "br":
+            buffer.append(" ")
+        else:
+            inline: list[str] = []
+            _collect(child, inline)
+            buffer.append(" ".join(inline))
+        if child.tail:
+            buffer.append(child.tail)
+    flush()

@@ -1,0 +1,1 @@
+"""One spider per outlet; each names its outlet record and nothing else."""

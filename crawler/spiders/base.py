@@ -1,0 +1,211 @@
+"""One spider for every outlet: discovery from robots.txt, sitemaps and feeds; the page parser named
+by the outlet record does the extraction.
+
+Spider arguments (validated once, in ``__init__``):
+  since, until  dates YYYY-MM-DD bounding the articles' dates (default: the last 7 days)
+  limit         at most this many article requests
+  url           crawl this one article only (used by ``scrapy article``)
+  html          with ``url``: parse this saved file instead of downloading (no network)
+Subclasses set ``name`` and ``outlet_key``; nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
+from twisted.python.failure import Failure
+
+from crawler import dates, outlets
+from crawler.discovery.feeds import parse_feed
+from crawler.discovery.sitemaps import SitemapEntry, parse_sitemap
+from crawler.discovery.xml import DiscoveryError
+from crawler.urls import canonical_url
+
+DEFAULT_WINDOW_DAYS = 7
+
+
+class OutletSpider(scrapy.Spider):
+    outlet_key: ClassVar[str] = ""
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(timezone.utc))
+
+    def __init__(self, *args: Any, since: str | None = None, until: str | None = None,
+                 limit: str | int | None = None, url: str | None = None, html: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outlet = outlets.get(self.outlet_key or self.name)
+        today = self.clock().date()
+        self.since_given = since is not None
+        self.since: date = dates.parse_date_arg(since, "since") if since else today - timedelta(days=DEFAULT_WINDOW_DAYS)
+        self.until: date = dates.parse_date_arg(until, "until") if until else today
+        if self.since > self.until:
+            raise ValueError(f"-a since={self.since} is after -a until={self.until}")
+        try:
+            self.limit: int | None = int(limit) if limit not in (None, "") else None
+        except ValueError:
+            raise ValueError(f"-a limit={limit!r}: expected a positive whole number") from None
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"-a limit={limit!r}: expected a positive whole number")
+        self.single_url = url
+        self.html_file = str(Path(html).resolve()) if html else None
+        if self.html_file and not url:
+            raise ValueError("-a html=FILE needs -a url=URL (the page's canonical address)")
+        self.parser_cls = load_object(self.outlet.parser)
+        self.requested = 0
+
+    # ------------------------------------------------------------------ start
+    async def start(self) -> AsyncIterator[Any]:
+        if self.single_url:
+            meta = {"local_html": self.html_file} if self.html_file else {}
+            yield self.article_request(self.single_url, meta=meta, dont_filter=True)
+            return
+        self.logger.info("%s: articles dated %s .. %s%s", self.outlet.name, self.since, self.until,
+                         f", at most {self.limit}" if self.limit else "")
+        for feed in self.outlet.feeds:
+            yield Request(feed, callback=self.parse_feed, errback=self.on_error, priority=10,
+                          meta={"discovery": "feed"})
+        if self.outlet.robots_url:
+            yield Request(self.outlet.robots_url, callback=self.parse_robots, errback=self.on_robots_error,
+                          meta={"discovery": "robots", "dont_obey_robotstxt": True})
+        else:
+            for request in self.sitemap_requests(self.outlet.sitemaps):
+                yield request
+
+    # ------------------------------------------------------------------ discovery
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        listed = [line.split(":", 1)[1].strip() for line in text.splitlines()
+                  if line.lower().startswith("sitemap:")]
+        if not listed:
+            self.crawler.stats.inc_value("discovery/robots/no_sitemap")
+        yield from self.sitemap_requests(listed or self.outlet.sitemaps)
+
+    def on_robots_error(self, failure: Failure) -> Iterator[Request]:
+        self.on_error(failure)
+        yield from self.sitemap_requests(self.outlet.sitemaps)
+
+    def sitemap_requests(self, urls: tuple[str, ...] | list[str]) -> Iterator[Request]:
+        for url in urls:
+            yield Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=5,
+                          meta={"discovery": "sitemap"})
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        stats = self.crawler.stats
+        try:
+            sitemap = parse_sitemap(response.body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except DiscoveryError as exc:
+            stats.inc_value("discovery/sitemap/unreadable")
+            self.logger.error("Unreadable sitemap %s: %s", response.url, exc)
+            return
+        stats.inc_value(f"discovery/sitemap/{sitemap.kind}")
+        if sitemap.malformed:
+            stats.inc_value("discovery/sitemap/malformed")
+            self.logger.warning("Malformed sitemap %s (%s): kept the %d entries that could be read",
+                                response.url, sitemap.errors, len(sitemap.entries))
+        if sitemap.kind == "sitemapindex":
+            yield from self.child_sitemaps(sitemap.entries)
+        else:
+            for entry in sitemap.entries:
+                when = entry.news_publication_date or entry.lastmod
+                request = self.entry_request(entry.loc, when, meta={"sitemap_entry": entry.__dict__})
+                if request:
+                    yield request
+
+    def child_sitemaps(self, entries: list[SitemapEntry]) -> Iterator[Request]:
+        """Monthly children newest first, and only those that can hold articles of the window."""
+        chosen = []
+        for entry in entries:
+            month = self.outlet.sitemap_month_of(entry.loc)
+            if month:
+                first = date(month[0], month[1], 1)
+                last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+                if last < self.since or first > self.until:
+                    self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window")
+                    continue
+            elif entry.lastmod:
+                modified = dates.parse_datetime(entry.lastmod, self.outlet.timezone)
+                if modified and modified.date() < self.since:
+                    self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window")
+                    continue
+            chosen.append((month or (9999, 12), entry.loc))
+        for _, loc in sorted(chosen, reverse=True):
+            yield from self.sitemap_requests([loc])
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        try:
+            entries = parse_feed(response.body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except DiscoveryError as exc:
+            self.crawler.stats.inc_value("discovery/feed/unreadable")
+            self.logger.error("Unreadable feed %s: %s", response.url, exc)
+            return
+        self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
+        for entry in entries:
+            request = self.entry_request(entry.link, entry.updated or entry.published,
+                                         meta={"feed_entry": entry.__dict__})
+            if request:
+                yield request
+
+    def entry_request(self, url: str, when: str | None, meta: dict[str, Any]) -> Request | None:
+        """An article request for a discovered URL, or None (counted) when it is not wanted."""
+        stats = self.crawler.stats
+        url = canonical_url(url)
+        if not self.outlet.match_article(url):
+            stats.inc_value("discovery/skipped/not_article")
+            return None
+        dated = dates.parse_datetime(when, self.outlet.timezone) if when else None
+        day = dated.date() if dated else self.outlet.url_date(url)
+        if day and not (self.since <= day <= self.until):
+            stats.inc_value("discovery/skipped/out_of_window")
+            return None
+        if self.limit is not None and self.requested >= self.limit:
+            stats.inc_value("discovery/skipped/limit")
+            return None
+        meta["entry_date"] = dates.iso(dated) if dated else (day.isoformat() if day else None)
+        return self.article_request(url, meta=meta)
+
+    def article_request(self, url: str, meta: dict[str, Any] | None = None, **kwargs: Any) -> Request:
+        self.requested += 1
+        self.crawler.stats.inc_value("discovery/article_requests")
+        return Request(url, callback=self.parse_article, errback=self.on_error,
+                       meta={"article": True, **(meta or {})}, **kwargs)
+
+    # ------------------------------------------------------------------ articles
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        stats = self.crawler.stats
+        if not isinstance(response, TextResponse):
+            stats.inc_value("spider/skipped/not_html")
+            self.logger.warning("Not an HTML page, skipped: %s (Content-Type %s)", response.url,
+                                response.headers.get("Content-Type", b"?").decode("latin-1"))
+            return
+        if not response.body.strip():
+            stats.inc_value("spider/skipped/empty_page")
+            self.logger.warning("Empty page, skipped: %s", response.url)
+            return
+        page = self.parser_cls(response, self.outlet, fetched_at=self.clock())
+        article = page.to_article()
+        for css, count in page.removed.items():
+            stats.inc_value("clean/blocks_removed", count)
+            stats.inc_value(f"clean/markup/{css}", count)
+        for field_name, layer in article.extraction.items():
+            stats.inc_value(f"extract/{field_name}/{layer}")
+        yield article
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        what = request.meta.get("discovery") or ("article" if request.meta.get("article") else "request")
+        url = request.meta.get("mirror", {}).get("canonical", request.url)
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self.crawler.stats.inc_value(f"spider/http_error/{status}")
+            self.logger.warning("HTTP %s for %s %s: skipped", status, what, url)
+        else:
+            name = type(failure.value).__name__
+            self.crawler.stats.inc_value(f"spider/download_error/{name}")
+            self.logger.warning("Download failed for %s %s: %s: %s", what, url, name, failure.value)
