@@ -59,8 +59,11 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "crawler.extensions.stats_file.StatsFile": 0,
+    "crawler.extensions.health.HealthReport": 10,
+    "crawler.extensions.stats_file.StatsFile": 1000,  # last: writes what the others added
 }
+HEALTH_ENABLED = True
+HEALTH_FALLBACK_RATIO = 0.5  # above this share of generic-extractor bodies, the layout probably changed
 STATS_FILE = ""  # write the final stats as JSON here (tests and monitoring read it)
 
 ADDONS = {

@@ -1,0 +1,86 @@
+"""Per-outlet health report at the end of each crawl, in the log and in the stats.
+
+Counts, per exported item, the fields it lacks (``health/missing/<field>``) and, at close, logs one
+report: articles requested, exported, dropped by reason, body extraction layer used, fields missing.
+When more than ``HEALTH_FALLBACK_RATIO`` (default 0.5) of the parsed articles needed the generic
+extractor, or as many lacked a field the outlet normally has, it logs an ERROR saying the outlet's
+layout has probably changed and sets ``health/layout_changed`` = 1.
+Reads: HEALTH_ENABLED (default True), HEALTH_FALLBACK_RATIO, HEALTH_MIN_ARTICLES (default 3).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+WATCHED = ("title", "authors", "published_at", "modified_at", "section", "lead", "tags", "images", "body")
+ESSENTIAL = ("title", "published_at", "body", "authors")
+
+
+class HealthReport:
+    def __init__(self, crawler: Crawler, ratio: float, min_articles: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.ratio = ratio
+        self.min_articles = min_articles
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HealthReport:
+        if not crawler.settings.getbool("HEALTH_ENABLED", True):
+            raise NotConfigured("HEALTH_ENABLED is off")
+        ext = cls(crawler, crawler.settings.getfloat("HEALTH_FALLBACK_RATIO", 0.5),
+                  crawler.settings.getint("HEALTH_MIN_ARTICLES", 3))
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def item_scraped(self, item: Any) -> None:
+        adapter = ItemAdapter(item)
+        for name in WATCHED:
+            if not adapter.get(name):
+                self.stats.inc_value(f"health/missing/{name}")
+
+    def report(self, name: str) -> tuple[str, bool]:
+        stats = self.stats.get_stats()
+        layers = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("extract/body/")}
+        parsed = sum(layers.values())
+        exported = stats.get("item_scraped_count", 0)
+        dropped = {k.split("/", 1)[1]: v for k, v in stats.items()
+                   if k.startswith(("validate/dropped/", "dedup/dropped/"))}
+        missing = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("health/missing/")}
+        problems = []
+        if parsed >= self.min_articles:
+            fallback = parsed - layers.get("outlet", 0)
+            if fallback / parsed > self.ratio:
+                problems.append(f"{fallback}/{parsed} bodies did not come from the outlet's markup")
+            for field in ESSENTIAL:
+                lacking = missing.get(field, 0) + stats.get(f"validate/dropped/missing_{field}", 0)
+                if lacking / parsed > self.ratio:
+                    problems.append(f"{lacking}/{parsed} articles lack {field}")
+        lines = [
+            f"Health of {name}: {stats.get('discovery/article_requests', 0)} article requests, "
+            f"{parsed} parsed, {exported} exported",
+            f"  dropped: {_fmt(dropped)}",
+            f"  body layer: {_fmt(layers)}",
+            f"  fields missing in exported items: {_fmt(missing)}",
+            f"  HTTP errors: {_fmt({k.rsplit('/', 1)[1]: v for k, v in stats.items() if k.startswith('spider/http_error/')})}",
+        ]
+        if problems:
+            lines.append(f"  LAYOUT PROBABLY CHANGED: {'; '.join(problems)}")
+        return "\n".join(lines), bool(problems)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        text, broken = self.report(spider.name)
+        self.stats.set_value("health/layout_changed", int(broken))
+        (logger.error if broken else logger.info)(text)
+
+
+def _fmt(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
