@@ -47,23 +47,28 @@ class Command(BaseRunSpiderCommand):
             raise UsageError(f"no outlet knows the host of {opts.url}; see `scrapy list`")
         assert self.crawler_process is not None
         crawler = self.crawler_process.create_crawler(outlet.key)
-        results: list[tuple[str, Any]] = []
-        crawler.signals.connect(lambda item, **_: results.append(("item", item)), signal=signals.item_scraped)
-        crawler.signals.connect(lambda item, exception, **_: results.append(("dropped", exception)),
-                                signal=signals.item_dropped)
+        self.results: list[tuple[str, Any]] = []
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         spargs = {**opts.spargs, "url": opts.url}
         if opts.html:
             spargs["html"] = opts.html
         self.crawler_process.crawl(crawler, **spargs)
         self.crawler_process.start()
-        if not results:
+        if not self.results:
             print(f"No article: the page could not be fetched or parsed (see the log above) <{opts.url}>",
                   file=sys.stderr)
             self.exitcode = 1
             return
-        kind, value = results[0]
+        kind, value = self.results[0]
         if kind == "item":
             print(json.dumps(ItemAdapter(value).asdict(), ensure_ascii=False, indent=2))
         else:
             print(f"Dropped: {value}", file=sys.stderr)
             self.exitcode = 2
+
+    def item_scraped(self, item: Any) -> None:
+        self.results.append(("item", item))
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        self.results.append(("dropped", exception))

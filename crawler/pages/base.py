@@ -57,15 +57,19 @@ class ArticlePage:
         self.removed: Counter[str] = Counter()  # boilerplate selector -> nodes removed
 
     # ---------------------------------------------------------------- structured metadata
+    @staticmethod
+    def json_objects(raw: str) -> list[dict[str, Any]]:
+        """Every object of one JSON-LD script (top level, lists and @graph); [] if it is not JSON."""
+        try:
+            return list(_walk_jsonld(json.loads(raw)))
+        except ValueError:
+            return []
+
     @cached_property
     def jsonld(self) -> dict[str, Any]:
         """The first JSON-LD object whose @type is an article type (searching @graph too)."""
         for raw in self.sel.css('script[type="application/ld+json"]::text').getall():
-            try:
-                data = json.loads(raw)
-            except ValueError:
-                continue
-            for obj in _walk_jsonld(data):
+            for obj in self.json_objects(raw):
                 types = obj.get("@type")
                 types = set(types) if isinstance(types, list) else {types}
                 if types & ARTICLE_TYPES:
@@ -152,19 +156,19 @@ class ArticlePage:
         return [{"url": self.response.urljoin(url), "caption": None, "credit": None}] if url else []
 
     # ---------------------------------------------------------------- body
-    def body_root(self) -> Selector | None:
-        """The element that holds the article's blocks in the outlet's markup; None if unknown."""
+    layout_selectors: tuple[str, ...] = ()  # parts of the content root that are not body (not counted as boilerplate)
+
+    def body_roots(self) -> list[Selector]:
+        """The elements that hold the article's blocks in the outlet's markup; [] if unknown.
+        Default: the outlet record's ``extra["body_selector"]`` (CSS), first match."""
         css = self.outlet.extra.get("body_selector")
-        if not css:
-            return None
-        found = self.sel.css(css)
-        return found[0] if found else None
+        found = self.sel.css(css) if css else []
+        return found[:1]
 
     def body_markup(self) -> list[str] | None:
-        root = self.body_root()
-        if root is None:
-            return None
-        paragraphs = self.paragraphs(self.cleaned(root))
+        paragraphs: list[str] = []
+        for root in self.body_roots():
+            paragraphs += self.paragraphs(self.cleaned(root))
         return paragraphs or None
 
     def body_jsonld(self) -> list[str] | None:
@@ -193,6 +197,9 @@ class ArticlePage:
     def cleaned(self, root: Selector) -> Selector:
         """A copy of ``root`` without the outlet's boilerplate nodes (counted in ``self.removed``)."""
         tree = Selector(root=copy.deepcopy(root.root), type="html")
+        for css in self.layout_selectors:
+            for node in tree.css(css):
+                _drop(node.root)
         for css in self.outlet.boilerplate_selectors:
             for node in tree.css(css):
                 _drop(node.root)

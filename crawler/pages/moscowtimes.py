@@ -1,71 +1,99 @@
 """The Moscow Times' article page, from the site's own templates (themoscowtimes/themoscowtimes@2cf4ace,
 ``resources/views/article/item.php``, ``gallery.php``, ``article/block/*.php``, ``seo/*.php``; June 2024).
 
-What differs from the generic page: every author comes from the byline (JSON-LD names only the first);
-the body is the ``div.article__content`` blocks; images come from the featured image and the image
-blocks with their caption and credit spans; the kind comes from the ``og:description`` prefix the
-site writes ("Opinion | ", "Podcast | ", ...) and the article label. The byline ``<time>`` shows the
-*update* time on updated articles, so dates come from JSON-LD / ``article:*_time`` only.
+What differs from the generic page:
+* every author comes from the byline (JSON-LD names only the first);
+* the body is the blocks of ``div.article__content`` (galleries have two such divs, the first also
+  holding header, byline, intro and the gallery itself);
+* images: the featured image and image blocks with their caption/credit spans; gallery items carry
+  theirs in ``data-image-caption`` / ``data-image-credits``;
+* the kind comes from ``div.gtm-type[data-type]`` (default, gallery, podcast, video, live) and the
+  Opinion/Analysis label; the section from the JSON-LD breadcrumb, because the site's section helper
+  writes "news" into ``articleSection`` for almost everything; podcasts live under /podcasts;
+* the byline ``<time>`` shows the *update* time on updated articles, so dates come from JSON-LD only.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+
+from parsel import Selector
 
 from crawler.pages.base import ArticlePage
 from crawler.text import normalize
 
-KIND_BY_PREFIX = {"opinion": "opinion", "video": "video", "gallery": "gallery", "podcast": "podcast"}
+KIND_BY_TYPE = {"gallery": "gallery", "podcast": "podcast", "video": "video", "live": "live"}
 KIND_BY_LABEL = {"opinion": "opinion", "analysis": "analysis"}
 
 
 class MoscowTimesPage(ArticlePage):
+    layout_selectors = ("header.article__header", "div.article__byline", "div.article__intro",
+                        "div.article__gallery", "figure")
+
     def title(self) -> str | None:
-        return self.text("header.article__header h1") or self.text(".gallery__header h1") or super().title()
+        return self.text("header.article__header h1") or super().title()
 
     def subtitle(self) -> str | None:
-        return self.text("header.article__header h2") or self.text(".gallery__header h2")
+        return self.text("header.article__header h2")
 
     def lead(self) -> str | None:
         return self.text("div.article__intro")
 
     def authors(self) -> list[str]:
-        names = [normalize(n) for n in self.sel.css(".byline__author .byline__author__name ::text").getall()]
-        names = [n for n in names if n]
-        return list(dict.fromkeys(names)) or super().authors()
+        names = [normalize(n) for n in self.sel.css(
+            ".byline__author .byline__author__name ::text, .byline__author .article__author__name ::text").getall()]
+        return list(dict.fromkeys(n for n in names if n)) or super().authors()
+
+    def page_type(self) -> str:
+        return (self.sel.css("div.gtm-type::attr(data-type)").get() or "default").strip().lower()
 
     def kind(self) -> str:
         if not self.is_article():
             return "page"
-        description = self.meta("og:description") or ""
-        prefix = description.split(" | ", 1)[0].strip().lower() if " | " in description else ""
-        if prefix in KIND_BY_PREFIX:
-            return KIND_BY_PREFIX[prefix]
+        if self.page_type() in KIND_BY_TYPE:
+            return KIND_BY_TYPE[self.page_type()]
         label = (self.text("header.article__header .article__label") or "").lower()
-        if label in KIND_BY_LABEL:
-            return KIND_BY_LABEL[label]
-        return "news"
+        if "byline--opinion" in (self.sel.css("div.article__byline::attr(class)").get() or ""):
+            label = label or "opinion"
+        return KIND_BY_LABEL.get(label, "news")
+
+    def section(self) -> str | None:
+        if self.page_type() == "podcast":
+            return "podcasts"
+        for raw in self.sel.css('script[type="application/ld+json"]::text').getall():
+            if '"BreadcrumbList"' not in raw:
+                continue
+            crumbs = self.json_objects(raw)
+            for crumb in crumbs:
+                for element in crumb.get("itemListElement", []):
+                    if element.get("position") == 2 and element.get("item"):
+                        return urlsplit(element["item"]).path.strip("/").split("/")[-1] or None
+        return super().section()
 
     def tags(self) -> list[str]:
         tags = [normalize(t) for t in self.sel.css("div.article__tags a.article__tags__tag ::text").getall()]
         return list(dict.fromkeys(t for t in tags if t)) or super().tags()
 
-    def body_root(self):  # type: ignore[no-untyped-def]
-        found = self.sel.css("div.article__content") or self.sel.css(".gallery .article__content")
-        return found[0] if found else None
+    def body_roots(self) -> list[Selector]:
+        return list(self.sel.css("div.article__content"))
 
     def images(self) -> list[dict[str, Any]]:
         images: list[dict[str, Any]] = []
-        for figure in self.sel.css("figure.article__featured-image, figure.featured-image, "
-                                   "div.article__content figure, .gallery figure"):
+        for item in self.sel.css("div.article__gallery__item"):
+            src = item.css("img::attr(data-src)").get() or item.css("img::attr(src)").get()
+            if src:
+                images.append({"url": self.response.urljoin(src),
+                               "caption": normalize(item.attrib.get("data-image-caption")) or None,
+                               "credit": normalize(item.attrib.get("data-image-credits")) or None})
+        for figure in self.sel.css("figure.article__featured-image, div.article__content figure.article__image"):
             src = figure.css("img::attr(data-src)").get() or figure.css("img::attr(src)").get()
             if not src:
                 continue
-            caption = normalize(" ".join(figure.css("[class*=__caption] ::text").getall())) or None
-            credit = normalize(" ".join(figure.css("[class*=__credits] ::text, [class*=__credit] ::text").getall())) or None
-            if caption is None and credit is None:
-                caption = normalize(" ".join(figure.css("figcaption ::text").getall())) or None
-            url = self.response.urljoin(src)
-            if all(i["url"] != url for i in images):
-                images.append({"url": url, "caption": caption, "credit": credit})
-        return images or super().images()
+            caption = normalize(" ".join(figure.css("[class$=__caption] ::text").getall())) or None
+            credit = normalize(" ".join(figure.css("[class$=__credits] ::text").getall())) or None
+            images.append({"url": self.response.urljoin(src), "caption": caption, "credit": credit})
+        first_by_url: dict[str, dict[str, Any]] = {}
+        for image in images:
+            first_by_url.setdefault(image["url"], image)
+        return list(first_by_url.values())  # og:image is a generated share card, not an article image

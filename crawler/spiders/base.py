@@ -63,7 +63,8 @@ class OutletSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start
     async def start(self) -> AsyncIterator[Any]:
         if self.single_url:
-            meta = {"local_html": self.html_file} if self.html_file else {}
+            # a saved page needs neither the network nor robots.txt
+            meta = {"local_html": self.html_file, "dont_obey_robotstxt": True} if self.html_file else {}
             yield self.article_request(self.single_url, meta=meta, dont_filter=True)
             return
         self.logger.info("%s: articles dated %s .. %s%s", self.outlet.name, self.since, self.until,
