@@ -37,7 +37,8 @@ class Article:
     images: list[dict[str, Any]] = field(default_factory=list)
     word_count: int = 0
     paywalled: bool = False
-    foreign_agent_label: str | None = None
+    foreign_agent_label: bool = False
+    foreign_agent_text: str | None = None
     native_id: str | None = None
     fetched_at: str | None = None
     version: int = 1

@@ -43,11 +43,13 @@ TELNETCONSOLE_ENABLED = False
 PRIORITY_MIRRORS = 120  # after RobotsTxtMiddleware (100): robots rules apply to canonical URLs
 PRIORITY_LOCAL_HTML = 110  # `scrapy article --html`: answers before anything is downloaded
 PRIORITY_RETRY_AFTER = 560  # process_response runs just before RetryMiddleware (550)
+PRIORITY_RENDER = 570  # sees responses after redirects/decompression (600/590), before retries (560/550)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.local_html.LocalHtmlMiddleware": PRIORITY_LOCAL_HTML,
     "crawler.middlewares.mirrors.MirrorMiddleware": PRIORITY_MIRRORS,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": PRIORITY_RETRY_AFTER,
+    "crawler.middlewares.render.RenderMiddleware": PRIORITY_RENDER,  # off unless the run renders
 }
 
 PIPELINE_CLEAN = 100
@@ -68,6 +70,7 @@ STATS_FILE = ""  # write the final stats as JSON here (tests and monitoring read
 
 ADDONS = {
     "crawler.feeds.DefaultFeedAddon": 0,
+    "crawler.middlewares.render.RenderAddon": 10,  # installs scrapy-playwright only when pages may render
 }
 
 # --- Output ---------------------------------------------------------------------------
@@ -79,6 +82,35 @@ FEED_STORE_EMPTY = True
 
 # --- Mirrors: host -> base URL; requests for the host are downloaded from the mirror ---------
 MIRRORS: dict[str, str] = {}
+
+# --- JavaScript rendering (scrapy-playwright); see crawler/middlewares/render.py ----------------
+# Nothing here costs anything unless the outlet record (render="always"|"fallback") or -a render=...
+# asks for a browser: only then does RenderAddon install scrapy-playwright's download handlers.
+RENDER_ENABLED = True  # False: never render, whatever the outlet or -a render says
+RENDER_BROWSER = os.environ.get("RUSPRESS_BROWSER", "/usr/bin/chromium")  # Debian's; "" = Playwright's own
+RENDER_BROWSER_ARGS = [  # headless; --no-sandbox is added only when running as root
+    "--disable-gpu",
+    "--disable-background-networking",  # without these, Chromium hangs on a closed network
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+RENDER_TIMEOUT = 30  # seconds for a page to load and show its text; then it fails with a log line
+RENDER_MIN_TEXT = 200  # visible characters below which a page with an empty mount point is a shell
+RENDER_CHALLENGE_STATUSES = [403, 503]  # with a script-only body: a JavaScript challenge
+RENDER_CHALLENGE_MARKERS = [  # strings found only on challenge pages (not on pages behind the vendor)
+    "_cf_chl_opt",  # Cloudflare challenge ("Just a moment...") configuration object
+    "cf-browser-verification",  # Cloudflare's older "Checking your browser" page
+    "<title>Just a moment...</title>",
+    "<title>DDoS-Guard</title>",  # DDoS-Guard's check page
+]
+RENDER_SHELL_SELECTORS = ["#root", "#__next", "#__nuxt", "#app", "app-root"]  # SPA mount points
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.render.abort_request"  # no images, media, fonts
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # the cap on pages open at once (one context is used)
+PLAYWRIGHT_MAX_CONTEXTS = 1
+# PLAYWRIGHT_LAUNCH_OPTIONS is built from RENDER_BROWSER(_ARGS) by RenderAddon; keys given here win.
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = "INFO"

@@ -18,8 +18,9 @@ class TextRule:
     removes a block: the matching paragraph and every following one up to and including the first
     that matches ``until``, if that is found within ``max_span`` paragraphs (otherwise only the
     matching paragraph goes). ``max_chars`` keeps the rule off long paragraphs, so that an article
-    paragraph that merely mentions donations survives. ``flag`` names an item field set to the
-    removed text (e.g. the foreign-agent disclaimer is removed from the body but kept as a flag).
+    paragraph that merely mentions donations survives. ``flag`` names a boolean item field set to
+    True and ``keep_as`` a field that keeps the removed text (the foreign-agent disclaimer is removed
+    from the body but kept as ``foreign_agent_label`` + ``foreign_agent_text``).
     """
 
     name: str
@@ -28,6 +29,7 @@ class TextRule:
     max_span: int = 25
     max_chars: int | None = None
     flag: str | None = None
+    keep_as: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_rx", re.compile(self.pattern, re.I | re.S))

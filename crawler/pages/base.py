@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Iterable
+from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
@@ -53,6 +54,9 @@ class ArticlePage:
         self.response = response
         self.outlet = outlet
         self.fetched_at = fetched_at
+        meta = response.request.meta if response.request is not None else {}
+        self.url: str = meta.get("canonical_url") or response.url
+        self.feed_entry: dict[str, Any] = meta.get("feed_entry") or {}  # the RSS/Atom item that led here
         self.sel: Selector = response.selector
         self.removed: Counter[str] = Counter()  # boilerplate selector -> nodes removed
 
@@ -88,6 +92,10 @@ class ArticlePage:
     def metas(self, name: str) -> list[str]:
         return [normalize(v) for v in self.sel.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content').getall() if v.strip()]
 
+    def urljoin(self, url: str) -> str:
+        """Resolve a link against the article's canonical URL (not a mirror's or an API's)."""
+        return urljoin(self.url, url)
+
     def text(self, css: str) -> str | None:
         node = self.sel.css(css)
         if not node:
@@ -96,7 +104,8 @@ class ArticlePage:
 
     # ---------------------------------------------------------------- fields, in layers
     def title(self) -> str | None:
-        return normalize(self.jsonld.get("headline")) or self.meta("og:title") or self.text("h1")
+        return (normalize(self.jsonld.get("headline")) or self.meta("og:title") or self.text("h1")
+                or normalize(self.feed_entry.get("title")) or None)
 
     def subtitle(self) -> str | None:
         return None
@@ -109,11 +118,13 @@ class ArticlePage:
         found = [a for a in found if a]
         if not found:
             found = self.metas("article:author") or ([self.meta("author")] if self.meta("author") else [])
+        if not found:
+            found = [normalize(a) for a in self.feed_entry.get("authors", ())]
         return _unique(a for a in found if not a.startswith("http"))
 
     def published_at(self) -> str | None:
         return self._date(self.jsonld.get("datePublished"), self.meta("article:published_time"),
-                          self.sel.css("time[datetime]::attr(datetime)").get())
+                          self.sel.css("time[datetime]::attr(datetime)").get(), self.feed_entry.get("published"))
 
     def modified_at(self) -> str | None:
         return self._date(self.jsonld.get("dateModified"), self.meta("article:modified_time", "og:updated_time"))
@@ -146,6 +157,12 @@ class ArticlePage:
     def is_article(self) -> bool:
         return bool(self.jsonld) or self.meta("og:type") == "article"
 
+    def foreign_agent(self) -> str | None:
+        """The foreign-agent disclaimer shown outside the body (a banner), by the outlet's
+        ``extra["foreign_agent_selector"]``; the clean pipeline finds the ones inside the body."""
+        css = self.outlet.extra.get("foreign_agent_selector")
+        return self.text(css) if css else None
+
     def paywalled(self) -> bool:
         free = self.jsonld.get("isAccessibleForFree")
         return free is False or str(free).lower() == "false"
@@ -153,7 +170,7 @@ class ArticlePage:
     def images(self) -> list[dict[str, Any]]:
         image = self.jsonld.get("image")
         url = (image.get("url") if isinstance(image, dict) else _as_list(image)[0] if image else None) or self.meta("og:image")
-        return [{"url": self.response.urljoin(url), "caption": None, "credit": None}] if url else []
+        return [{"url": self.urljoin(url), "caption": None, "credit": None}] if url else []
 
     # ---------------------------------------------------------------- body
     layout_selectors: tuple[str, ...] = ()  # parts of the content root that are not body (not counted as boilerplate)
@@ -177,10 +194,18 @@ class ArticlePage:
             return None
         return [p for p in (normalize(x) for x in body.split("\n")) if p] or None
 
+    def body_feed(self) -> list[str] | None:
+        """Full text carried by the feed item (``content:encoded``), cleaned like the page."""
+        content = self.feed_entry.get("content")
+        if not content:
+            return None
+        root = Selector(text=f"<div>{content}</div>", type="html").css("body > div")
+        return self.paragraphs(self.cleaned(root[0])) if root else None
+
     def body_generic(self) -> list[str] | None:
         import trafilatura  # heavy import, only when the fallback is needed
 
-        text = trafilatura.extract(self.response.text, url=self.response.url, include_comments=False,
+        text = trafilatura.extract(self.response.text, url=self.url, include_comments=False,
                                    include_tables=False, include_images=False, favor_precision=True)
         if not text:
             return None
@@ -188,7 +213,9 @@ class ArticlePage:
 
     def body(self) -> tuple[list[str], str]:
         """(paragraphs, layer): the first layer that yields text."""
-        for layer, method in (("outlet", self.body_markup), ("jsonld", self.body_jsonld), ("generic", self.body_generic)):
+        layers = (("outlet", self.body_markup), ("jsonld", self.body_jsonld), ("feed", self.body_feed),
+                  ("generic", self.body_generic))
+        for layer, method in layers:
             paragraphs = method()
             if paragraphs:
                 return paragraphs, layer
@@ -217,7 +244,7 @@ class ArticlePage:
         paragraphs, layer = self.body()
         body = join_paragraphs(paragraphs)
         article = Article(
-            url=self.response.url,
+            url=self.url,
             outlet=self.outlet.key,
             language=self.language(),
             title=self.title(),
@@ -233,9 +260,12 @@ class ArticlePage:
             images=self.images(),
             word_count=word_count(body),
             paywalled=self.paywalled(),
-            native_id=self.outlet.native_id(self.response.url),
+            native_id=self.outlet.native_id(self.url),
             fetched_at=dates.iso(self.fetched_at),
         )
+        banner = self.foreign_agent()
+        if banner:
+            article.foreign_agent_label, article.foreign_agent_text = True, banner
         article.extraction["body"] = layer
         return article
 

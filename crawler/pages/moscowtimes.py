@@ -83,7 +83,7 @@ class MoscowTimesPage(ArticlePage):
         for item in self.sel.css("div.article__gallery__item"):
             src = item.css("img::attr(data-src)").get() or item.css("img::attr(src)").get()
             if src:
-                images.append({"url": self.response.urljoin(src),
+                images.append({"url": self.urljoin(src),
                                "caption": normalize(item.attrib.get("data-image-caption")) or None,
                                "credit": normalize(item.attrib.get("data-image-credits")) or None})
         for figure in self.sel.css("figure.article__featured-image, div.article__content figure.article__image"):
@@ -92,7 +92,7 @@ class MoscowTimesPage(ArticlePage):
                 continue
             caption = normalize(" ".join(figure.css("[class$=__caption] ::text").getall())) or None
             credit = normalize(" ".join(figure.css("[class$=__credits] ::text").getall())) or None
-            images.append({"url": self.response.urljoin(src), "caption": caption, "credit": credit})
+            images.append({"url": self.urljoin(src), "caption": caption, "credit": credit})
         first_by_url: dict[str, dict[str, Any]] = {}
         for image in images:
             first_by_url.setdefault(image["url"], image)

@@ -67,8 +67,10 @@ class CleanPipeline:
             self.stats.inc_value(f"clean/text/{rule.name}")
             logger.debug("clean: %s removed %d paragraph(s) from %s: %.80r", rule.name, len(block),
                          adapter["url"], block[0])
-            if rule.flag and not adapter.get(rule.flag):
-                adapter[rule.flag] = "\n\n".join(block)
+            if rule.flag:
+                adapter[rule.flag] = True
+            if rule.keep_as and not adapter.get(rule.keep_as):
+                adapter[rule.keep_as] = "\n\n".join(block)
         if removed:
             adapter["body"] = join_paragraphs(kept)
             adapter["word_count"] = word_count(adapter["body"])

@@ -6,6 +6,8 @@ Spider arguments (validated once, in ``__init__``):
   limit         at most this many article requests
   url           crawl this one article only (used by ``scrapy article``)
   html          with ``url``: parse this saved file instead of downloading (no network)
+  render        always | fallback | never: overrides the outlet record's ``render`` for this run
+                (see crawler/middlewares/render.py)
 Subclasses set ``name`` and ``outlet_key``; nothing else.
 """
 
@@ -27,9 +29,11 @@ from crawler import dates, outlets
 from crawler.discovery.feeds import parse_feed
 from crawler.discovery.sitemaps import SitemapEntry, parse_sitemap
 from crawler.discovery.xml import DiscoveryError
+from crawler.middlewares import render
 from crawler.urls import canonical_url
 
 DEFAULT_WINDOW_DAYS = 7
+RENDER_MODES = render.MODES
 
 
 class OutletSpider(scrapy.Spider):
@@ -38,7 +42,7 @@ class OutletSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, since: str | None = None, until: str | None = None,
                  limit: str | int | None = None, url: str | None = None, html: str | None = None,
-                 **kwargs: Any) -> None:
+                 render: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outlet = outlets.get(self.outlet_key or self.name)
         today = self.clock().date()
@@ -57,6 +61,9 @@ class OutletSpider(scrapy.Spider):
         self.html_file = str(Path(html).resolve()) if html else None
         if self.html_file and not url:
             raise ValueError("-a html=FILE needs -a url=URL (the page's canonical address)")
+        if render not in (None, "") and render not in RENDER_MODES:
+            raise ValueError(f"-a render={render!r}: expected one of {', '.join(RENDER_MODES)}")
+        self.render_mode: str = render or self.outlet.render
         self.parser_cls = load_object(self.outlet.parser)
         self.requested = 0
 
@@ -69,6 +76,9 @@ class OutletSpider(scrapy.Spider):
             return
         self.logger.info("%s: articles dated %s .. %s%s", self.outlet.name, self.since, self.until,
                          f", at most {self.limit}" if self.limit else "")
+        if self.outlet.discovery:  # the outlet's own API, where that is the clean path
+            async for request in load_object(self.outlet.discovery)(self).start():
+                yield request
         for feed in self.outlet.feeds:
             yield Request(feed, callback=self.parse_feed, errback=self.on_error, priority=10,
                           meta={"discovery": "feed"})
@@ -153,8 +163,12 @@ class OutletSpider(scrapy.Spider):
             if request:
                 yield request
 
-    def entry_request(self, url: str, when: str | None, meta: dict[str, Any]) -> Request | None:
-        """An article request for a discovered URL, or None (counted) when it is not wanted."""
+    def entry_request(self, url: str, when: str | None, meta: dict[str, Any],
+                      fetch_url: str | None = None) -> Request | None:
+        """An article request for a discovered URL, or None (counted) when it is not wanted.
+
+        ``fetch_url`` downloads the article from elsewhere (e.g. the outlet's JSON API) while the
+        item keeps ``url``: the parser reads it from ``meta["canonical_url"]``."""
         stats = self.crawler.stats
         url = canonical_url(url)
         if not self.outlet.match_article(url):
@@ -169,11 +183,15 @@ class OutletSpider(scrapy.Spider):
             stats.inc_value("discovery/skipped/limit")
             return None
         meta["entry_date"] = dates.iso(dated) if dated else (day.isoformat() if day else None)
-        return self.article_request(url, meta=meta)
+        if fetch_url:
+            meta["canonical_url"] = url
+        return self.article_request(fetch_url or url, meta=meta)
 
     def article_request(self, url: str, meta: dict[str, Any] | None = None, **kwargs: Any) -> Request:
         self.requested += 1
         self.crawler.stats.inc_value("discovery/article_requests")
+        if self.render_mode != "never":
+            meta = {render.META_MODE: self.render_mode, **(meta or {})}
         return Request(url, callback=self.parse_article, errback=self.on_error,
                        meta={"article": True, **(meta or {})}, **kwargs)
 
@@ -191,6 +209,11 @@ class OutletSpider(scrapy.Spider):
             return
         page = self.parser_cls(response, self.outlet, fetched_at=self.clock())
         article = page.to_article()
+        if article.extraction.get("body") == "none":
+            again = render.render_again(response, "no_body")  # fallback mode: try the browser once
+            if again is not None:
+                yield again
+                return
         for css, count in page.removed.items():
             stats.inc_value("clean/blocks_removed", count)
             stats.inc_value(f"clean/markup/{css}", count)

@@ -81,5 +81,5 @@ def test_foreign_agent_disclaimer_is_removed_and_kept_as_flag():
              "ВЫПОЛНЯЮЩИМ ФУНКЦИИ ИНОСТРАННОГО АГЕНТА. 18+")
     item, stats = clean([label, "Текст новости."])
     assert item.body == "Текст новости."
-    assert item.foreign_agent_label == label
+    assert item.foreign_agent_label is True and item.foreign_agent_text == label
     assert stats["clean/text/foreign_agent"] == 1

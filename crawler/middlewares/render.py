@@ -1,0 +1,247 @@
+"""JavaScript rendering through scrapy-playwright, only for the pages that need it.
+
+Three parts, one job (getting a page's HTML out of a browser when plain HTTP is not enough):
+
+``RenderAddon`` (in ``ADDONS``)
+    At crawl start, reads the spider's ``render_mode`` (the outlet record's ``render``, or the run's
+    ``-a render=``). Only when it is ``always`` or ``fallback`` (and ``RENDER_ENABLED``) does it
+    install scrapy-playwright's download handlers for http/https and build ``PLAYWRIGHT_LAUNCH_OPTIONS``
+    from ``RENDER_BROWSER`` and ``RENDER_BROWSER_ARGS`` (headless; ``--no-sandbox`` added only when
+    running as root, which Chromium requires). A ``never`` run (The Moscow Times) installs nothing: no
+    Playwright driver, no browser. A missing browser stops the crawl at start with a clear error.
+
+``RenderMiddleware`` (downloader middleware, ``PRIORITY_RENDER``)
+    Reads the request meta key ``render`` (``always`` | ``fallback``; the spider sets it on article
+    requests). ``always``: the request goes to the browser. ``fallback``: the plain-HTTP response is
+    checked (``challenge.PageCheck``); a challenge page or an empty application shell is re-fetched
+    once through the browser (``render_reason`` says why). The browser loads the same URL the plain
+    request used, so ``MIRRORS`` apply; the response keeps the canonical URL. A rendered response gets
+    the status of the page's last main-frame document (a challenge answers 503, the page after its
+    reload 200). A render that does not show the page's text within ``RENDER_TIMEOUT`` seconds fails
+    with one ``Render timed out`` log line.
+
+``render_again(response, reason)``
+    For the spider: the browser re-fetch of a plain response whose parser found no body (reason
+    ``no_body``), or None when the request is not in ``fallback`` mode or was rendered already.
+
+Stats: ``render/requested/<reason>`` (requests sent to the browser: always, challenge, app_shell,
+no_body), ``render/pages`` and ``render/pages/<outlet>`` and ``render/pages/<outlet>/<reason>``
+(rendered pages received), ``render/not_needed`` (fallback pages that plain HTTP served well),
+``render/still_challenged``, ``render/timeout``, ``render/failed/<error>``; scrapy-playwright adds
+``playwright/*`` (pages, contexts, ``playwright/request_count/aborted`` for blocked resources).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response, TextResponse
+from scrapy.settings import Settings
+from scrapy_playwright.page import PageMethod  # a plain class: importing it starts nothing
+
+from crawler.middlewares.challenge import READY_JS, PageCheck
+
+logger = logging.getLogger(__name__)
+
+MODES = ("always", "fallback", "never")
+META_MODE = "render"  # set by the spider: "always" | "fallback"
+META_REASON = "render_reason"  # why this request goes through the browser
+META_STATUS = "render_status"  # status of the last main-frame document the browser loaded
+CONTEXT = "render"  # scrapy-playwright context name used for every rendered page
+HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font"})
+
+
+# ---------------------------------------------------------------------------- add-on
+def spider_render_mode(crawler: Crawler) -> str:
+    return getattr(crawler.spider, "render_mode", "never") if crawler.spider else "never"
+
+
+class RenderAddon:
+    """Installs scrapy-playwright only for runs that may render (see the module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderAddon:
+        return cls(crawler)
+
+    def update_settings(self, settings: Settings) -> None:
+        mode = spider_render_mode(self.crawler)
+        if mode == "never" or not settings.getbool("RENDER_ENABLED", True):
+            return
+        handlers = settings.getdict("DOWNLOAD_HANDLERS")
+        handlers.update({"http": HANDLER, "https": HANDLER})
+        settings.set("DOWNLOAD_HANDLERS", handlers, priority="addon")
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(settings), priority="addon")
+
+
+def handler_installed(settings: Settings) -> bool:
+    handlers = settings.getdict("DOWNLOAD_HANDLERS")
+    return handlers.get("http") == HANDLER or handlers.get("https") == HANDLER
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """``RENDER_BROWSER`` / ``RENDER_BROWSER_ARGS`` as Playwright launch options; keys given in
+    ``PLAYWRIGHT_LAUNCH_OPTIONS`` win. Raises when the browser executable does not exist."""
+    explicit = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    options: dict[str, Any] = {"headless": True, "args": list(settings.getlist("RENDER_BROWSER_ARGS"))}
+    browser = settings.get("RENDER_BROWSER") or ""
+    if browser:
+        path = shutil.which(browser) or browser
+        if not Path(path).is_file() and "executable_path" not in explicit:
+            raise RuntimeError(
+                f"Rendering pages needs a browser, and RENDER_BROWSER={browser!r} does not exist. Install "
+                "Debian's Chromium (apt-get install chromium; ./run does it), point RUSPRESS_BROWSER or "
+                "-s RENDER_BROWSER=... at another Chromium-based browser, or crawl with -a render=never.")
+        options["executable_path"] = path
+    options.update(explicit)
+    args = list(options.get("args") or [])
+    if running_as_root() and "--no-sandbox" not in args:
+        args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
+    options["args"] = args
+    return options
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def abort_request(request: Any) -> bool:
+    """``PLAYWRIGHT_ABORT_REQUEST``: images, media and fonts are never downloaded when rendering."""
+    return request.resource_type in BLOCKED_RESOURCE_TYPES
+
+
+# ---------------------------------------------------------------------------- requests
+def is_rendered(response: Response) -> bool:
+    return "playwright" in response.flags
+
+
+def render_request(request: Request, reason: str) -> Request:
+    """The same request (same URL, so a mirror's), to be fetched again through the browser."""
+    return request.replace(meta={**request.meta, META_REASON: reason}, dont_filter=True)
+
+
+def render_again(response: Response, reason: str) -> Request | None:
+    """The browser re-fetch for a plain ``fallback`` response (e.g. its parser found no body)."""
+    request = response.request
+    if (request is None or request.meta.get(META_MODE) != "fallback" or META_REASON in request.meta
+            or is_rendered(response) or request.meta.get("local_html")):
+        return None
+    return render_request(request, reason)
+
+
+async def watch_documents(page: Any, request: Request) -> None:
+    """``playwright_page_init_callback``: remember the status of each main-frame document."""
+
+    def on_response(pw_response: Any) -> None:
+        if pw_response.request.is_navigation_request() and pw_response.frame == page.main_frame:
+            request.meta[META_STATUS] = pw_response.status
+
+    page.on("response", on_response)
+
+
+async def wait_until_ready(page: Any, selector: str | None, min_text: int, markers: list[str],
+                           timeout_ms: float) -> None:
+    """Page method: wait (surviving a challenge's reload) until the page shows its content."""
+    await page.wait_for_function(READY_JS, arg=[selector, min_text, markers], timeout=timeout_ms,
+                                 polling=250)
+
+
+# ---------------------------------------------------------------------------- middleware
+class RenderMiddleware:
+    def __init__(self, check: PageCheck, timeout: float, outlet_key: str, body_selector: str | None,
+                 stats: Any) -> None:
+        self.check = check
+        self.timeout = timeout
+        self.outlet_key = outlet_key
+        self.body_selector = body_selector
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderMiddleware:
+        settings = crawler.settings
+        if not handler_installed(settings):
+            raise NotConfigured(f"no page is rendered in this run (render={spider_render_mode(crawler)})")
+        check = PageCheck.of(settings.getlist("RENDER_CHALLENGE_MARKERS"),
+                             settings.getlist("RENDER_SHELL_SELECTORS"),
+                             settings.getlist("RENDER_CHALLENGE_STATUSES"), settings.getint("RENDER_MIN_TEXT"))
+        outlet = getattr(crawler.spider, "outlet", None)
+        return cls(check, settings.getfloat("RENDER_TIMEOUT"), getattr(outlet, "key", "unknown"),
+                   (outlet.extra.get("body_selector") if outlet else None), crawler.stats)
+
+    def process_request(self, request: Request) -> None:
+        meta = request.meta
+        if not meta.get(META_MODE) or meta.get("local_html"):
+            return None
+        if meta[META_MODE] == "always":
+            meta.setdefault(META_REASON, "always")
+        reason = meta.get(META_REASON)
+        if reason and not meta.get("playwright"):
+            self.stats.inc_value(f"render/requested/{reason}")
+            timeout_ms = self.timeout * 1000
+            meta.update({
+                "playwright": True,
+                "playwright_context": CONTEXT,
+                "playwright_context_kwargs": {"service_workers": "block"},
+                "playwright_page_goto_kwargs": {"wait_until": "load", "timeout": timeout_ms},
+                "playwright_page_init_callback": f"{__name__}.watch_documents",
+                "playwright_page_methods": [
+                    PageMethod(wait_until_ready, self.body_selector, self.check.min_text,
+                                 list(self.check.markers), timeout_ms),
+                ],
+            })
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        meta = request.meta
+        if is_rendered(response):
+            return self._rendered(request, response)
+        if meta.get(META_MODE) != "fallback" or META_REASON in meta or meta.get("local_html"):
+            return response
+        if not isinstance(response, TextResponse):
+            return response
+        reason = self.check.reason(response.status, response.text)
+        if not reason:
+            self.stats.inc_value("render/not_needed")
+            return response
+        logger.info("Rendering %s in the browser: %s (HTTP %s)", _canonical(request), reason, response.status)
+        return render_request(request, reason)
+
+    def _rendered(self, request: Request, response: Response) -> Response:
+        reason = request.meta.get(META_REASON, "always")
+        for key in ("render/pages", f"render/pages/{self.outlet_key}", f"render/pages/{self.outlet_key}/{reason}"):
+            self.stats.inc_value(key)
+        final = request.meta.get(META_STATUS)
+        if final and final != response.status:
+            response = response.replace(status=final)
+        if isinstance(response, TextResponse) and self.check.reason(response.status, response.text) == "challenge":
+            self.stats.inc_value("render/still_challenged")
+            logger.warning("Still a challenge page after rendering: %s", _canonical(request))
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        if not request.meta.get("playwright"):
+            return None
+        name = type(exception).__name__
+        if name == "TimeoutError":
+            self.stats.inc_value("render/timeout")
+            logger.error("Render timed out after %gs (%s): %s", self.timeout,
+                         request.meta.get(META_REASON), _canonical(request))
+        else:
+            self.stats.inc_value(f"render/failed/{name}")
+            logger.error("Render failed (%s): %s: %s", request.meta.get(META_REASON), _canonical(request),
+                         str(exception).splitlines()[0] if str(exception) else name)
+        return None
+
+
+def _canonical(request: Request) -> str:
+    return request.meta.get("mirror", {}).get("canonical", request.url)
