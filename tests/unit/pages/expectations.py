@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, Request
@@ -10,8 +11,9 @@ from crawler.text import split_paragraphs
 from tests.crawl import SITES
 from tests.siteserver import SiteServer
 
-SCALARS = ("title", "subtitle", "lead", "authors", "published_at", "modified_at", "section", "kind",
-           "tags", "language", "paywalled", "foreign_agent_label")
+SCALARS = ("title", "subtitle", "lead", "authors", "section", "kind", "tags", "language", "paywalled",
+           "foreign_agent_label")
+INSTANTS = ("published_at", "modified_at")  # compared as points in time: feeds give UTC, pages local time
 
 
 def fixture_response(site: str, url: str) -> HtmlResponse:
@@ -27,12 +29,24 @@ def fixture_response(site: str, url: str) -> HtmlResponse:
     return HtmlResponse(url=url, body=body, headers=headers, request=Request(url))
 
 
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def mismatches(item: dict, want: dict) -> list[str]:
     """Human-readable differences between an item and its expectation (empty when they agree)."""
     problems = []
     for key in SCALARS:
         if key in want and item.get(key) != want[key]:
             problems.append(f"{key}: got {item.get(key)!r}, want {want[key]!r}")
+    for key in INSTANTS:
+        if key in want and _instant(item.get(key)) != _instant(want[key]):
+            problems.append(f"{key}: got {item.get(key)!r}, want {want[key]!r}")
+    if "body" in want and item.get("body") != want["body"]:
+        problems.append(f"body: got {item.get('body')!r}, want {want['body']!r}")
+    for kept in want.get("body_includes", []):
+        if kept not in (item.get("body") or ""):
+            problems.append(f"body lost a paragraph that must stay: {kept[:80]!r}")
     paragraphs = split_paragraphs(item.get("body") or "")
     if "body_paragraphs" in want and len(paragraphs) != want["body_paragraphs"]:
         problems.append(f"body_paragraphs: got {len(paragraphs)}, want {want['body_paragraphs']}: {paragraphs!r}")
