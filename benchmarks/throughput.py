@@ -1,0 +1,82 @@
+"""End-to-end articles per second through a local fixture site, against `scrapy bench` in the same run.
+
+    python -m benchmarks.throughput [--articles 500]
+
+Builds a copy of the Moscow Times fixture site with N article pages (copies of the template-derived
+seed page under new ids) in one monthly sitemap, serves it on 127.0.0.1 and runs the real
+`scrapy crawl moscowtimes` through MIRRORS with politeness off (no AutoThrottle, no delay, 8 requests
+per domain: the same concurrency as `scrapy bench`), then `scrapy bench` (Scrapy's own local
+link-following benchmark, which parses nothing) for the same number of seconds. Both run on this
+machine, in this run, so the ratio is what matters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.crawl import ROOT, SITES, mirrors_for, read_jsonl
+from tests.siteserver import SiteServer
+
+SEED = "2023/08/22/russian-army-officials-visit-libya-after-haftar-invite-a82219"
+
+
+def build_site(target: Path, count: int) -> None:
+    shutil.copytree(SITES / "moscowtimes", target)
+    (target / "_responses.json").unlink()  # no bad-input behaviour in a throughput run
+    page = (target / SEED).read_text("utf-8")
+    urls = []
+    for n in range(count):
+        ident = f"a{900000 + n}"
+        path = f"2023/08/{1 + n % 28:02d}/generated-article-{n}-{ident}"
+        urls.append(f"https://www.themoscowtimes.com/{path}")
+        (target / path).parent.mkdir(parents=True, exist_ok=True)
+        (target / path).write_text(page.replace("a82219", ident), "utf-8")
+    entries = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    (target / "sitemap" / "2023-8.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>')
+    (target / "rss" / "news").write_text('<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>')
+
+
+def stat(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    return float(match.group(1)) if match else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        build_site(site, args.articles)
+        out = Path(tmp) / "out.jsonl"
+        with SiteServer(site) as server:
+            cmd = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-O", str(out),
+                   "-a", "since=2023-08-01", "-a", "until=2023-08-31",
+                   "-s", "MIRRORS=" + json.dumps(mirrors_for("moscowtimes", server.url)),
+                   "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+                   "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO"]
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        items = len(read_jsonl(out))
+        seconds = stat(r"'elapsed_time_seconds': ([\d.]+)", proc.stderr)
+        bench = subprocess.run([sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={max(5, round(seconds))}",
+                                "-s", "LOG_LEVEL=INFO"], cwd=tmp, capture_output=True, text=True)
+    pages = stat(r"'response_received_count': (\d+)", bench.stderr)
+    bench_seconds = stat(r"'elapsed_time_seconds': ([\d.]+)", bench.stderr)
+    ours = items / seconds
+    reference = pages / bench_seconds
+    print(f"ruspress crawl: {items} articles in {seconds:.1f}s = {ours:.1f} articles/s "
+          f"(robots.txt, sitemaps, parse, clean, validate, JSON Lines export)")
+    print(f"scrapy bench:   {pages:.0f} pages in {bench_seconds:.1f}s = {reference:.1f} pages/s (no parsing)")
+    print(f"ratio:          {ours / reference:.2f}")
+
+
+if __name__ == "__main__":
+    main()
