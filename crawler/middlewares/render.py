@@ -43,7 +43,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
-from scrapy.settings import Settings
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy_playwright.page import PageMethod  # a plain class: importing it starts nothing
 
 from crawler.middlewares.challenge import READY_JS, PageCheck
@@ -80,8 +80,14 @@ class RenderAddon:
             return
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
         handlers.update({"http": HANDLER, "https": HANDLER})
-        settings.set("DOWNLOAD_HANDLERS", handlers, priority="addon")
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(settings), priority="addon")
+        _merge(settings, "DOWNLOAD_HANDLERS", handlers)
+        _merge(settings, "PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(settings))
+
+
+def _merge(settings: Settings, name: str, value: dict[str, Any]) -> None:
+    """Set a dict setting that already holds what was given explicitly (merged into ``value``)."""
+    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])
+    settings.set(name, value, priority=priority)
 
 
 def handler_installed(settings: Settings) -> bool:
