@@ -50,7 +50,10 @@ class Outlet:
 
     ``article_url`` is a regex over the canonical URL; its named groups ``id`` (the outlet's native id),
     ``year``, ``month``, ``day`` are used when present. ``sitemap_month`` is a regex over a child
-    sitemap's URL with groups ``year`` and ``month``, used to skip monthly files outside the window.
+    sitemap's URL with groups ``year`` and ``month``, used to skip monthly files outside the window;
+    ``sitemap_follow`` keeps only the children that can hold articles (WordPress also lists pages,
+    categories and authors). ``extra`` holds the page parser's data (CSS of the outlet's markup, kind
+    rules...): see ``crawler/pages/base.py``.
     """
 
     key: str
@@ -66,6 +69,7 @@ class Outlet:
     feeds: tuple[str, ...] = ()
     exclude_url: tuple[str, ...] = ()
     sitemap_month: str | None = None
+    sitemap_follow: tuple[str, ...] = ()  # regexes: only child sitemaps matching one are read (all if empty)
     boilerplate_selectors: tuple[str, ...] = ()
     text_rules: tuple[TextRule, ...] = ()
     render: RenderMode = "never"
@@ -102,6 +106,9 @@ class Outlet:
             return date(int(g["year"]), int(g["month"]), int(g["day"]))
         except (KeyError, TypeError, ValueError):
             return None
+
+    def follows_sitemap(self, url: str) -> bool:
+        return not self.sitemap_follow or any(re.search(p, url) for p in self.sitemap_follow)
 
     def sitemap_month_of(self, url: str) -> tuple[int, int] | None:
         """(year, month) a monthly child sitemap covers, from its name; None if the name says nothing."""

@@ -1,9 +1,20 @@
 """Page parsers: response -> Article, in layers per field.
 
 ``ArticlePage`` reads what every news page tends to carry: JSON-LD (``NewsArticle`` and friends),
-OpenGraph / ``<meta>``, and, for the body, the outlet's content root when the outlet record names one
-(``Outlet.extra["body_selector"]``), then JSON-LD ``articleBody``, then a generic main-text extractor
-(trafilatura). An outlet whose markup needs more overrides only the methods that differ.
+OpenGraph / ``<meta>``, the feed item that led to the page, and, for the body, the outlet's content root
+when the outlet record names one (``Outlet.extra["body_selector"]``), then JSON-LD ``articleBody``, then the
+feed's full text, then a generic main-text extractor (trafilatura). An outlet whose markup needs more
+overrides only the methods that differ.
+
+The outlet record's ``extra`` dict may name the outlet's markup (CSS), each consulted first for its field:
+``title_selector``, ``subtitle_selector``, ``lead_selector``, ``author_selector`` (one node per author, or
+one node "A, B и C"), ``section_selector``, ``tag_selector``, ``date_selector`` (``datetime`` attribute or
+the visible date; after JSON-LD and ``article:published_time``), ``image_selector`` (figures, featured
+first) with ``credit_selector`` (the credit inside a figure's caption), ``body_selector``,
+``body_end_selector`` (this node and everything after it in the content root are not body: e.g. the
+spacer before WordPress donation paragraphs), ``paywall_selector`` (present: ``paywalled``),
+``foreign_agent_selector`` (a banner outside the body). ``kinds`` is a list of rules
+``{"section"|"tag"|"url": regex, "kind": kind}``, first match wins, a rule with only ``kind`` is the default.
 Each field records the layer that produced it in ``Article.extraction``; the spider turns that into
 ``extract/<field>/<layer>`` stats. Parsers never read the clock: ``fetched_at`` is passed in.
 """
@@ -13,6 +24,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 from collections import Counter
 from datetime import datetime
 from functools import cached_property
@@ -96,26 +108,36 @@ class ArticlePage:
         """Resolve a link against the article's canonical URL (not a mirror's or an API's)."""
         return urljoin(self.url, url)
 
-    def text(self, css: str) -> str | None:
-        node = self.sel.css(css)
+    def text(self, css: str | None) -> str | None:
+        node = self.sel.css(css) if css else []
         if not node:
             return None
         return normalize(" ".join(node[0].xpath(".//text()").getall())) or None
 
+    def texts(self, css: str | None) -> list[str]:
+        """The normalised text of every node ``css`` matches (empty ones left out)."""
+        found = [normalize(" ".join(n.xpath(".//text()").getall())) for n in (self.sel.css(css) if css else [])]
+        return [t for t in found if t]
+
+    def extra(self, key: str) -> Any:
+        return self.outlet.extra.get(key)
+
     # ---------------------------------------------------------------- fields, in layers
     def title(self) -> str | None:
-        return (normalize(self.jsonld.get("headline")) or self.meta("og:title") or self.text("h1")
-                or normalize(self.feed_entry.get("title")) or None)
+        return (self.text(self.extra("title_selector")) or normalize(self.jsonld.get("headline"))
+                or self.meta("og:title") or self.text("h1") or normalize(self.feed_entry.get("title")) or None)
 
     def subtitle(self) -> str | None:
-        return None
+        return self.text(self.extra("subtitle_selector")) or normalize(self.jsonld.get("alternativeHeadline")) or None
 
     def lead(self) -> str | None:
-        return None
+        return self.text(self.extra("lead_selector"))
 
     def authors(self) -> list[str]:
-        found = [normalize(a.get("name") if isinstance(a, dict) else a) for a in _as_list(self.jsonld.get("author"))]
-        found = [a for a in found if a]
+        found = split_names(self.texts(self.extra("author_selector")))
+        if not found:
+            found = [normalize(a.get("name") if isinstance(a, dict) else a) for a in _as_list(self.jsonld.get("author"))]
+            found = [a for a in found if a]
         if not found:
             found = self.metas("article:author") or ([self.meta("author")] if self.meta("author") else [])
         if not found:
@@ -123,7 +145,9 @@ class ArticlePage:
         return _unique(a for a in found if not a.startswith("http"))
 
     def published_at(self) -> str | None:
-        return self._date(self.jsonld.get("datePublished"), self.meta("article:published_time"),
+        css = self.extra("date_selector")
+        shown = (self.sel.css(css).xpath("@datetime").get() or self.text(css)) if css else None
+        return self._date(self.jsonld.get("datePublished"), self.meta("article:published_time"), shown,
                           self.sel.css("time[datetime]::attr(datetime)").get(), self.feed_entry.get("published"))
 
     def modified_at(self) -> str | None:
@@ -133,19 +157,33 @@ class ArticlePage:
         section = self.jsonld.get("articleSection")
         if isinstance(section, list):
             section = section[0] if section else None
-        return normalize(section) or self.meta("article:section")
+        categories = self.feed_entry.get("categories") or ()
+        return (self.text(self.extra("section_selector")) or normalize(section) or self.meta("article:section")
+                or (normalize(categories[0]) if categories else None) or None)
 
     def tags(self) -> list[str]:
-        keywords = self.jsonld.get("keywords")
-        if isinstance(keywords, str):
-            keywords = keywords.split(",")
-        tags = [normalize(k) for k in _as_list(keywords)] or self.metas("article:tag")
-        if len(tags) == 1 and "," in tags[0]:
-            tags = [normalize(t) for t in tags[0].split(",")]
+        tags = [t.lstrip("#") for t in self.texts(self.extra("tag_selector"))]
+        if not tags:
+            keywords = self.jsonld.get("keywords")
+            if isinstance(keywords, str):
+                keywords = keywords.split(",")
+            tags = [normalize(k) for k in _as_list(keywords) if isinstance(k, str)] or self.metas("article:tag")
+            if len(tags) == 1 and "," in tags[0]:
+                tags = [normalize(t) for t in tags[0].split(",")]
         return _unique(t for t in tags if t)
 
     def kind(self) -> str:
-        return "news" if self.is_article() else "page"
+        """``page`` for what is not an article; else the outlet's ``kinds`` rules; else ``news``."""
+        if not self.is_article():
+            return "page"
+        section, tags = self.section() or "", self.tags()
+        for rule in self.extra("kinds") or ():
+            tests = [(field, rule[field]) for field in ("section", "tag", "url") if field in rule]
+            if all(re.search(pattern, section, re.I) if field == "section"
+                   else any(re.search(pattern, t, re.I) for t in tags) if field == "tag"
+                   else re.search(pattern, self.url) for field, pattern in tests):
+                return rule["kind"]
+        return "news"
 
     def language(self) -> str:
         lang = self.sel.xpath("/html/@lang").get() or self.jsonld.get("inLanguage") or self.meta("og:locale")
@@ -155,22 +193,65 @@ class ArticlePage:
         return lang if lang.isalpha() and len(lang) == 2 else self.outlet.language
 
     def is_article(self) -> bool:
-        return bool(self.jsonld) or self.meta("og:type") == "article"
+        """JSON-LD of an article type, ``og:type=article``, or a feed item carrying the full text (a page
+        hidden behind a challenge can still be an article the feed delivered)."""
+        return bool(self.jsonld) or self.meta("og:type") == "article" or bool(self.feed_entry.get("content"))
 
     def foreign_agent(self) -> str | None:
         """The foreign-agent disclaimer shown outside the body (a banner), by the outlet's
         ``extra["foreign_agent_selector"]``; the clean pipeline finds the ones inside the body."""
-        css = self.outlet.extra.get("foreign_agent_selector")
-        return self.text(css) if css else None
+        return self.text(self.extra("foreign_agent_selector"))
 
     def paywalled(self) -> bool:
+        """JSON-LD ``isAccessibleForFree: false``, ``article:content_tier`` locked/metered, or the outlet's
+        paywall markup (``extra["paywall_selector"]``) on the page."""
         free = self.jsonld.get("isAccessibleForFree")
-        return free is False or str(free).lower() == "false"
+        if free is False or str(free).lower() == "false":
+            return True
+        if (self.meta("article:content_tier") or "").lower() in ("locked", "metered"):
+            return True
+        css = self.extra("paywall_selector")
+        return bool(css and self.sel.css(css))
+
+    def native_id(self) -> str | None:
+        return self.outlet.native_id(self.url)
 
     def images(self) -> list[dict[str, Any]]:
+        """The outlet's figures (``extra["image_selector"]``), else the figures of the feed's full text,
+        else the JSON-LD / OpenGraph image (without caption)."""
+        css = self.extra("image_selector")
+        found = self.figures(self.sel.css(css)) if css else []
+        if not found and self.feed_entry.get("content"):
+            found = self.figures(self.feed_root().css("figure"))
+        if found:
+            return found
         image = self.jsonld.get("image")
         url = (image.get("url") if isinstance(image, dict) else _as_list(image)[0] if image else None) or self.meta("og:image")
-        return [{"url": self.urljoin(url), "caption": None, "credit": None}] if url else []
+        return [{"url": self.urljoin(url), "caption": None, "credit": None}] if isinstance(url, str) and url else []
+
+    def figures(self, nodes: Iterable[Selector]) -> list[dict[str, Any]]:
+        """``{url, caption, credit}`` of figure-like nodes (an ``img`` plus a caption), first per URL.
+        The credit is the ``extra["credit_selector"]`` node inside the caption, else a trailing
+        "Фото: ..." / "Photo: ..." in the caption text."""
+        credit_css = self.extra("credit_selector")
+        images: dict[str, dict[str, Any]] = {}
+        for node in nodes:
+            src = node.css("img::attr(data-src)").get() or node.css("img::attr(src)").get()
+            if not src:
+                continue
+            caption_node = node.css("figcaption, [class*=caption]")
+            caption, credit = None, None
+            if caption_node:
+                tree = Selector(root=copy.deepcopy(caption_node[0].root), type="html")
+                if credit_css:
+                    credit = normalize(" ".join(tree.css(credit_css).xpath(".//text()").getall())) or None
+                    for found in tree.css(credit_css):
+                        _drop(found.root)
+                caption = normalize(" ".join(tree.xpath(".//text()").getall())) or None
+                if caption and not credit:
+                    caption, credit = split_credit(caption)
+            images.setdefault(self.urljoin(src), {"url": self.urljoin(src), "caption": caption, "credit": credit})
+        return list(images.values())
 
     # ---------------------------------------------------------------- body
     layout_selectors: tuple[str, ...] = ()  # parts of the content root that are not body (not counted as boilerplate)
@@ -196,11 +277,15 @@ class ArticlePage:
 
     def body_feed(self) -> list[str] | None:
         """Full text carried by the feed item (``content:encoded``), cleaned like the page."""
-        content = self.feed_entry.get("content")
-        if not content:
+        if not self.feed_entry.get("content"):
             return None
+        return self.paragraphs(self.cleaned(self.feed_root())) or None
+
+    def feed_root(self) -> Selector:
+        """The feed item's full text (``content:encoded``) as one HTML element."""
+        content = self.feed_entry.get("content") or ""
         root = Selector(text=f"<div>{content}</div>", type="html").css("body > div")
-        return self.paragraphs(self.cleaned(root[0])) if root else None
+        return root[0] if root else Selector(text="<div></div>", type="html")
 
     def body_generic(self) -> list[str] | None:
         import trafilatura  # heavy import, only when the fallback is needed
@@ -224,6 +309,10 @@ class ArticlePage:
     def cleaned(self, root: Selector) -> Selector:
         """A copy of ``root`` without the outlet's boilerplate nodes (counted in ``self.removed``)."""
         tree = Selector(root=copy.deepcopy(root.root), type="html")
+        end = self.extra("body_end_selector")
+        if end and tree.css(end):
+            _cut_from(tree.css(end)[0].root, tree.root)
+            self.removed[end] += 1
         for css in self.layout_selectors:
             for node in tree.css(css):
                 _drop(node.root)
@@ -260,7 +349,7 @@ class ArticlePage:
             images=self.images(),
             word_count=word_count(body),
             paywalled=self.paywalled(),
-            native_id=self.outlet.native_id(self.url),
+            native_id=self.native_id(),
             fetched_at=dates.iso(self.fetched_at),
         )
         banner = self.foreign_agent()
@@ -273,7 +362,7 @@ class ArticlePage:
         for value in candidates:
             parsed = dates.parse_datetime(value, self.outlet.timezone, now=self.fetched_at)
             if parsed:
-                return dates.iso(parsed)
+                return dates.iso(dates.in_zone(parsed, self.outlet.timezone))
         return None
 
 
@@ -313,6 +402,36 @@ def _drop(node: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + node.tail
     parent.remove(node)
+
+
+def _cut_from(node: etree._Element, root: etree._Element) -> None:
+    """Remove ``node`` and everything after it (in document order) inside ``root``."""
+    current = node
+    while current is not None and current is not root:
+        parent = current.getparent()
+        for sibling in list(current.itersiblings()):
+            parent.remove(sibling)
+        current.tail = None
+        current = parent
+    node.getparent().remove(node)
+
+
+NAME_SEPARATORS = re.compile(r"\s*,\s*|\s+(?:и|and)\s+")
+CREDIT = re.compile(r"^(?P<caption>.*?)[\s.,;|/—–-]*(?P<credit>(?:Фото|Фотография|Photo|Документ|Инфографика|"
+                    r"Иллюстрация|Скриншот|Видео|Кадр|Illustration|Infographic|Screenshot)\s*:.*)$", re.S)
+
+
+def split_names(found: list[str]) -> list[str]:
+    """Byline texts -> names: one node may hold "A, B и C"."""
+    return [name for text in found for name in NAME_SEPARATORS.split(text) if name]
+
+
+def split_credit(caption: str) -> tuple[str | None, str | None]:
+    """("Вера Михайлова. Фото: из личного архива") -> ("Вера Михайлова", "Фото: из личного архива")."""
+    m = CREDIT.match(caption)
+    if not m:
+        return caption, None
+    return normalize(m["caption"]).rstrip(" .,;") or None, normalize(m["credit"])
 
 
 def _tag(node: etree._Element) -> str:

@@ -2,7 +2,10 @@
 by the outlet record does the extraction.
 
 Spider arguments (validated once, in ``__init__``):
-  since, until  dates YYYY-MM-DD bounding the articles' dates (default: the last 7 days)
+  since, until  dates YYYY-MM-DD bounding the articles' dates (default: until today, since the outlet's
+                last successful run when the crawl state knows one, else the last 7 days)
+  mode          incremental (default: only new or changed articles) | refresh (re-check every article
+                of the window, conditionally); the crawl state acts on it (crawler/state/policy.py)
   limit         at most this many article requests
   url           crawl this one article only (used by ``scrapy article``)
   html          with ``url``: parse this saved file instead of downloading (no network)
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
@@ -30,6 +34,7 @@ from crawler.discovery.feeds import parse_feed
 from crawler.discovery.sitemaps import SitemapEntry, parse_sitemap
 from crawler.discovery.xml import DiscoveryError
 from crawler.middlewares import render
+from crawler.state.policy import MODES as STATE_MODES
 from crawler.urls import canonical_url
 
 DEFAULT_WINDOW_DAYS = 7
@@ -42,7 +47,7 @@ class OutletSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, since: str | None = None, until: str | None = None,
                  limit: str | int | None = None, url: str | None = None, html: str | None = None,
-                 render: str | None = None, **kwargs: Any) -> None:
+                 render: str | None = None, mode: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outlet = outlets.get(self.outlet_key or self.name)
         today = self.clock().date()
@@ -64,8 +69,20 @@ class OutletSpider(scrapy.Spider):
         if render not in (None, "") and render not in RENDER_MODES:
             raise ValueError(f"-a render={render!r}: expected one of {', '.join(RENDER_MODES)}")
         self.render_mode: str = render or self.outlet.render
+        if mode not in (None, "") and mode not in STATE_MODES:
+            raise ValueError(f"-a mode={mode!r}: expected incremental (the default: only new or changed "
+                             "articles) or refresh (re-check every article of the window)")
+        self.mode: str = mode or STATE_MODES[0]
         self.parser_cls = load_object(self.outlet.parser)
         self.requested = 0
+        self.feed_entries: dict[str, dict[str, Any]] = {}  # canonical URL -> feed item with full text
+
+    def default_window_from(self, day: date) -> None:
+        """Without ``-a since``, start the window at ``day`` (the crawl state passes the outlet's last
+        successful run, or earlier to re-check young articles); an explicit ``since`` wins."""
+        if self.since_given:
+            return
+        self.since = min(day, self.until)
 
     # ------------------------------------------------------------------ start
     async def start(self) -> AsyncIterator[Any]:
@@ -133,6 +150,9 @@ class OutletSpider(scrapy.Spider):
         """Monthly children newest first, and only those that can hold articles of the window."""
         chosen = []
         for entry in entries:
+            if not self.outlet.follows_sitemap(entry.loc):
+                self.crawler.stats.inc_value("discovery/sitemap/skipped_not_followed")
+                continue
             month = self.outlet.sitemap_month_of(entry.loc)
             if month:
                 first = date(month[0], month[1], 1)
@@ -158,6 +178,8 @@ class OutletSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
         for entry in entries:
+            if entry.content:  # full text: kept for the article, whichever discovery reaches it first
+                self.feed_entries[canonical_url(entry.link)] = entry.__dict__
             request = self.entry_request(entry.link, entry.updated or entry.published,
                                          meta={"feed_entry": entry.__dict__})
             if request:
@@ -182,7 +204,8 @@ class OutletSpider(scrapy.Spider):
         if self.limit is not None and self.requested >= self.limit:
             stats.inc_value("discovery/skipped/limit")
             return None
-        meta["entry_date"] = dates.iso(dated) if dated else (day.isoformat() if day else None)
+        meta["entry_date"] = dates.iso(dated) if dated else None  # the sitemap/feed entry's own date
+        meta["article_day"] = day.isoformat() if day else None  # from the entry, else from the URL
         if fetch_url:
             meta["canonical_url"] = url
         return self.article_request(fetch_url or url, meta=meta)
@@ -207,6 +230,11 @@ class OutletSpider(scrapy.Spider):
             stats.inc_value("spider/skipped/empty_page")
             self.logger.warning("Empty page, skipped: %s", response.url)
             return
+        meta = response.request.meta if response.request is not None else {}
+        if "feed_entry" not in meta:
+            known = self.feed_entries.get(canonical_url(meta.get("canonical_url") or response.url))
+            if known:  # reached through a sitemap first: the feed's full text is still a body layer
+                meta["feed_entry"] = known
         page = self.parser_cls(response, self.outlet, fetched_at=self.clock())
         article = page.to_article()
         if article.extraction.get("body") == "none":
@@ -222,6 +250,8 @@ class OutletSpider(scrapy.Spider):
         yield article
 
     def on_error(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest):
+            return  # a middleware chose not to go on (e.g. a 304 re-check) and counted it
         request = failure.request  # type: ignore[attr-defined]
         what = request.meta.get("discovery") or ("article" if request.meta.get("article") else "request")
         url = request.meta.get("mirror", {}).get("canonical", request.url)
