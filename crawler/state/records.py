@@ -1,0 +1,66 @@
+"""The rows of the crawl state: one per article URL, one per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DELIVERED = "delivered"  # emitted in a feed that was stored
+DUPLICATE = "duplicate"  # dropped as a duplicate of ``duplicate_of``; kept so it is not fetched again
+GONE = "gone"  # answered 404/410: not fetched again unless its entry changes (or a refresh)
+REJECTED = "rejected"  # answered 200 without a usable article (empty, not HTML, dropped by validation)
+
+
+@dataclass
+class ArticleState:
+    """What the state keeps per article URL.
+
+    Dates are ISO 8601 strings; ``entry_date`` is the latest sitemap/feed date seen for the URL, in
+    UTC (so that strings sort by time). ``signature`` is the MinHash signature as bytes.
+    """
+
+    outlet: str
+    url: str
+    native_id: str | None = None
+    entry_date: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fingerprint: str | None = None
+    version: int = 1
+    published_at: str | None = None
+    modified_at: str | None = None
+    first_seen: str | None = None
+    last_seen: str | None = None
+    story_id: str | None = None
+    duplicate_of: str | None = None
+    status: str = DELIVERED
+    signature: bytes | None = None
+    id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.outlet, self.url)
+
+
+@dataclass
+class Touch:
+    """A seen-again update that needs no delivery: last seen time, newer entry date, new validators."""
+
+    id: int
+    last_seen: str
+    entry_date: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class RunRecord:
+    outlet: str
+    started_at: str
+    since: str | None = None
+    until: str | None = None
+    mode: str = "incremental"
+    status: str = "running"  # finished | partial | failed | running (a run that died stays "running")
+    finished_at: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None

@@ -1,0 +1,293 @@
+"""The crawl state of one crawl: an extension that owns the store and runs it off the reactor.
+
+Reads: ``STATE_ENABLED`` (default True; ``scrapy article`` turns it off: then no state is read or
+written), ``STATE_URL`` (default ``sqlite:///<OUTPUT_DIR>/state.sqlite``; ``%(name)s`` is replaced by
+the spider name), ``STATE_RECHECK_DAYS`` (2), ``STATE_WRITE_BATCH`` (500), and the ``DEDUP_*``
+settings that the matcher needs (``DEDUP_NEAR_ENABLED``, ``DEDUP_NEAR_THRESHOLD``,
+``DEDUP_NEAR_ACTION``, ``DEDUP_NUM_PERM``). Reads from the spider: ``outlet`` (the outlet record),
+``mode``, ``since``/``until``/``since_given``, ``clock``.
+
+Lifecycle: the store is opened when the spider opens (a failure closes the spider with reason
+``state_unavailable`` and an error that says why); without ``-a since`` the window is moved to start at
+the outlet's last successful run (or ``STATE_RECHECK_DAYS`` back, whichever is earlier); a ``runs``
+row is written. When the spider closes, after every feed has been stored, pending writes are
+flushed and the run is recorded as ``finished`` (complete: it moves the next run's window),
+``partial`` (``limit`` reached, or a window that ends before today) or ``failed``.
+
+All store calls run in one worker thread (a single-thread executor: calls are serialised in the order
+they were made, so a note made before a judgement is seen by it). The incremental middleware and the
+de-duplication pipeline find this object with :meth:`CrawlState.of`. Articles are committed when the
+delivery tracker (:mod:`crawler.extensions.delivery`) sends ``items_delivered``.
+
+Stats: ``state/committed`` (articles written after delivery), ``state/uncommitted`` (emitted
+articles whose feed was not stored: the next run emits them again), ``state/flushes``,
+``state/run_status/<status>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
+
+from crawler.extensions import delivery
+from crawler.state.matching import Fetched, Judgement, Key, Matcher
+from crawler.state.policy import INCREMENTAL, MODES
+from crawler.state.records import ArticleState, RunRecord
+from crawler.state.store import StateError, StateStore, open_store, redact
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+_BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, CrawlState] = weakref.WeakKeyDictionary()
+
+
+def default_state_url(output_dir: str) -> str:
+    """``sqlite:///<OUTPUT_DIR>/state.sqlite``; without OUTPUT_DIR, the checkout's ``output/`` folder."""
+    if output_dir:
+        folder = Path(output_dir).expanduser().resolve()
+    else:
+        checkout = Path(__file__).resolve().parents[2]
+        if not (checkout / "scrapy.cfg").is_file():
+            raise StateError("no STATE_URL and no OUTPUT_DIR to keep the crawl state in: set STATE_URL "
+                                "(sqlite:///<absolute path> or postgresql://...) or OUTPUT_DIR")
+        folder = checkout / "output"
+    return f"sqlite:///{folder / 'state.sqlite'}"
+
+
+class CrawlState:
+    def __init__(self, crawler: Crawler, url: str, recheck_days: int = 2, write_batch: int = 500,
+                 near: bool = True, threshold: float = 0.5, near_action: str = "mark", num_perm: int = 64) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.url_template = url
+        self.recheck_days = recheck_days
+        self.write_batch = write_batch
+        self.near, self.threshold, self.near_action, self.num_perm = near, threshold, near_action, num_perm
+        self.store: StateStore | None = None
+        self.matcher: Matcher | None = None
+        self.run: RunRecord | None = None
+        self.outlet: Any = None
+        self.mode = INCREMENTAL
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+        self.executor: ThreadPoolExecutor | None = None
+        self.ready = False
+        self.feed_failures = 0
+        self.feeds_done = asyncio.Event()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlState:
+        settings = crawler.settings
+        if not settings.getbool("STATE_ENABLED", True):
+            raise NotConfigured("STATE_ENABLED is off: no crawl state is read or written")
+        action = settings.get("DEDUP_NEAR_ACTION", "mark")
+        if action not in ("mark", "drop"):
+            raise ValueError(f"DEDUP_NEAR_ACTION={action!r}: expected 'mark' or 'drop'")
+        threshold = settings.getfloat("DEDUP_NEAR_THRESHOLD", 0.5)
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"DEDUP_NEAR_THRESHOLD={threshold}: expected a number in (0, 1]")
+        state = cls(
+            crawler,
+            settings.get("STATE_URL") or default_state_url(settings.get("OUTPUT_DIR", "")),
+            recheck_days=settings.getint("STATE_RECHECK_DAYS", 2),
+            write_batch=settings.getint("STATE_WRITE_BATCH", 500),
+            near=settings.getbool("DEDUP_ENABLED", True) and settings.getbool("DEDUP_NEAR_ENABLED", True),
+            threshold=threshold, near_action=action, num_perm=settings.getint("DEDUP_NUM_PERM", 64),
+        )
+        crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(state.items_delivered, signal=delivery.items_delivered)
+        crawler.signals.connect(state.feed_store_failed, signal=delivery.feed_store_failed)
+        crawler.signals.connect(state.feed_exporter_closed, signal=signals.feed_exporter_closed)
+        _BY_CRAWLER[crawler] = state
+        return state
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlState:
+        """The crawl's state (for middlewares and pipelines); NotConfigured when state is off."""
+        state = _BY_CRAWLER.get(crawler)
+        if state is None:
+            if not crawler.settings.getbool("STATE_ENABLED", True):
+                raise NotConfigured("STATE_ENABLED is off")
+            raise NotConfigured("the crawl-state extension (crawler.state.service.CrawlState) is not enabled")
+        return state
+
+    # ------------------------------------------------------------------ the worker thread
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any] | None:
+        """Run ``fn`` in the worker thread, not waiting for it (errors are logged)."""
+        if not self.ready or self.executor is None:
+            return None
+        future = self.executor.submit(fn, *args)
+        future.add_done_callback(_log_failure)
+        return future
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn`` in the worker thread and wait for its result without blocking the reactor."""
+        assert self.executor is not None, "the crawl state is not open"
+        return await asyncio.wrap_future(self.executor.submit(fn, *args))
+
+    # ------------------------------------------------------------------ open
+    async def spider_opened(self, spider: Any) -> None:
+        self.outlet = getattr(spider, "outlet", None)
+        if self.outlet is None:
+            logger.info("crawl state: spider %s has no outlet record; state not used", spider.name)
+            return
+        self.mode = getattr(spider, "mode", INCREMENTAL)
+        if self.mode not in MODES:
+            raise CloseSpider(f"bad_mode:{self.mode}")
+        self.clock = getattr(spider, "clock", self.clock)
+        if not self._feeds_tracked():
+            logger.error("crawl state: a feed export is configured but the delivery tracker "
+                         "(crawler.extensions.delivery.DeliveryTracker) is not enabled, so no article "
+                         "could ever be recorded as delivered; enable it or set STATE_ENABLED=False")
+            raise CloseSpider("state_unavailable")
+        url = self.url_template.replace("%(name)s", spider.name)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-state")
+        try:
+            self.store = open_store(url)
+            await self.call(self.store.connect)
+        except (StateError, OSError) as exc:
+            logger.error("crawl state unavailable, the crawl stops: %s", exc)
+            self.executor.shutdown(wait=False)
+            self.executor = None
+            raise CloseSpider("state_unavailable") from None
+        self.matcher = Matcher(self.store, self.clock, near=self.near, threshold=self.threshold,
+                               num_perm=self.num_perm, near_action=self.near_action)
+        self.ready = True
+        last = await self.call(self.store.last_success, self.outlet.key)
+        self._set_window(spider, last)
+        self.run = RunRecord(outlet=self.outlet.key, started_at=self._now(), since=str(spider.since),
+                             until=str(spider.until), mode=self.mode)
+        await self.call(self.store.start_run, self.run)
+        logger.info("crawl state %s: mode %s, last successful run of %s: %s", redact(self.store.url),
+                    self.mode, self.outlet.key, last.isoformat() if last else "none")
+
+    def _feeds_tracked(self) -> bool:
+        exts = self.crawler.extensions.middlewares if self.crawler.extensions else ()
+        has_feeds = any(isinstance(e, FeedExporter) for e in exts)
+        return not has_feeds or any(isinstance(e, delivery.DeliveryTracker) for e in exts)
+
+    def _set_window(self, spider: Any, last: datetime | None) -> None:
+        if last is None or getattr(spider, "since_given", True) or not hasattr(spider, "default_window_from"):
+            return
+        tz = ZoneInfo(self.outlet.timezone)
+        today = self.clock().astimezone(tz).date()
+        start = min(last.astimezone(tz).date(), today - timedelta(days=self.recheck_days))
+        spider.default_window_from(start)
+
+    # ------------------------------------------------------------------ delivery
+    def items_delivered(self, keys: list[Key]) -> None:
+        if self.ready and self.matcher is not None:
+            self.submit(self._commit, list(keys))
+
+    def _commit(self, keys: list[Key]) -> None:
+        assert self.matcher is not None
+        count = self.matcher.delivered(keys)
+        self.stats.inc_value("state/committed", count)
+        self.matcher.flush()
+        self.stats.inc_value("state/flushes")
+
+    def feed_store_failed(self, **kwargs: Any) -> None:
+        self.feed_failures += 1
+
+    # ------------------------------------------------------------------ worker-side operations
+    def lookup(self, outlet: str, urls: list[str], native_ids: list[str]) -> list[ArticleState]:
+        """Stored articles for a batch of discovered URLs (one query per 500)."""
+        assert self.store is not None
+        return self.store.find_articles(outlet, urls, native_ids)
+
+    def judge(self, item: Fetched) -> Judgement:
+        assert self.matcher is not None
+        judgement = self.matcher.judge(item)
+        self._maybe_flush()
+        return judgement
+
+    def not_modified(self, article_id: int, key: Key) -> None:
+        assert self.matcher is not None
+        self.matcher.not_modified(article_id, key)
+        self._maybe_flush()
+
+    def note_response(self, key: Key, status: int, etag: str | None, last_modified: str | None,
+                      native_id: str | None, stored_id: int | None) -> None:
+        assert self.matcher is not None
+        self.matcher.note_response(key, status, etag, last_modified, native_id, stored_id)
+
+    def note_entry_dates(self, dated: list[tuple[Key, str]]) -> None:
+        assert self.matcher is not None
+        self.matcher.note_entry_dates(dated)
+
+    def _maybe_flush(self) -> None:
+        """Write drops and seen-again updates once ``STATE_WRITE_BATCH`` of them have piled up."""
+        assert self.matcher is not None
+        if self.matcher.pending_writes() >= self.write_batch:
+            self.matcher.flush()
+            self.stats.inc_value("state/flushes")
+
+    # ------------------------------------------------------------------ close
+    def feed_exporter_closed(self) -> None:
+        self.feeds_done.set()
+
+    async def spider_closed(self, spider: Any, reason: str) -> None:
+        if not self.ready or self.executor is None:
+            return
+        exts = self.crawler.extensions.middlewares if self.crawler.extensions else ()
+        if any(isinstance(e, FeedExporter) for e in exts):
+            # FeedExporter stores the feeds in its own spider_closed handler, concurrently with this one
+            await self.feeds_done.wait()
+        self.ready = False
+        assert self.run is not None and self.matcher is not None and self.store is not None
+        uncommitted = len(self.matcher.staged)
+        if uncommitted:
+            self.stats.set_value("state/uncommitted", uncommitted)
+            logger.warning("crawl state: %d emitted article(s) were not recorded as delivered (their feed "
+                           "was not stored); the next run emits them again", uncommitted)
+        self.run.status = self._status(spider, reason, uncommitted)
+        self.run.finished_at = self._now()
+        self.run.since, self.run.until = str(spider.since), str(spider.until)
+        self.stats.inc_value(f"state/run_status/{self.run.status}")
+        self.run.stats = {k: v for k, v in self.stats.get_stats().items()
+                          if k.split("/", 1)[0] in ("incremental", "dedup", "delivery", "state", "discovery")}
+        try:
+            await self.call(self._close_in_thread)
+        finally:
+            self.executor.shutdown(wait=True)
+            self.executor = None
+        logger.info("crawl state: run recorded as %s", self.run.status)
+
+    def _close_in_thread(self) -> None:
+        assert self.matcher is not None and self.store is not None and self.run is not None
+        try:
+            self.stats.set_value("state/kept_unusable", self.matcher.keep_unusable())
+            self.matcher.flush()
+            self.store.finish_run(self.run)
+        finally:
+            self.store.close()
+
+    def _status(self, spider: Any, reason: str, uncommitted: int) -> str:
+        if reason != "finished" or self.feed_failures or uncommitted:
+            return "failed"
+        today = self.clock().astimezone(ZoneInfo(self.outlet.timezone)).date()
+        until: date = getattr(spider, "until", today)
+        if self.stats.get_value("discovery/skipped/limit") or until < today:
+            return "partial"
+        return "finished"
+
+    def _now(self) -> str:
+        return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _log_failure(future: Future[Any]) -> None:
+    exc = future.exception()
+    if exc is not None:
+        logger.error("crawl state: a background write failed: %r", exc, exc_info=exc)

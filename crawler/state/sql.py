@@ -1,0 +1,207 @@
+"""The crawl-state schema and queries, shared by the SQLite and PostgreSQL stores.
+
+Tables:
+  articles   one row per article URL (an alias URL dropped as a duplicate has its own row, status
+             ``duplicate``); unique (outlet, url); indexes on (outlet, native_id) and fingerprint
+  bands      (key, article): the MinHash LSH band keys of delivered articles, for near-duplicates
+  runs       one row per crawl: outlet, start/end, window, mode, status, final stats (JSON)
+  state_meta schema version
+
+Queries are written with ``?`` placeholders; a dialect converts them. Subclasses provide the
+connection, the DDL types and a transaction context.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+from crawler.state.records import DELIVERED, ArticleState, RunRecord, Touch
+from crawler.state.store import StateError
+
+SCHEMA_VERSION = 1
+COLUMNS = ("outlet", "url", "native_id", "entry_date", "etag", "last_modified", "fingerprint", "version",
+           "published_at", "modified_at", "first_seen", "last_seen", "story_id", "duplicate_of", "status",
+           "signature")
+UPDATABLE = tuple(c for c in COLUMNS if c not in ("outlet", "url", "first_seen"))
+SELECT = "SELECT id, " + ", ".join(COLUMNS) + " FROM articles"
+
+
+def schema(id_type: str, blob: str, without_rowid: str) -> list[str]:
+    return [
+        "CREATE TABLE IF NOT EXISTS state_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"""CREATE TABLE IF NOT EXISTS articles (
+            id {id_type},
+            outlet TEXT NOT NULL, url TEXT NOT NULL, native_id TEXT, entry_date TEXT,
+            etag TEXT, last_modified TEXT, fingerprint TEXT, version INTEGER NOT NULL DEFAULT 1,
+            published_at TEXT, modified_at TEXT, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+            story_id TEXT, duplicate_of TEXT, status TEXT NOT NULL, signature {blob},
+            UNIQUE (outlet, url))""",
+        "CREATE INDEX IF NOT EXISTS articles_native_id ON articles (outlet, native_id)",
+        "CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint)",
+        f"""CREATE TABLE IF NOT EXISTS bands (
+            key BIGINT NOT NULL, article BIGINT NOT NULL, PRIMARY KEY (key, article)){without_rowid}""",
+        f"""CREATE TABLE IF NOT EXISTS runs (
+            id {id_type},
+            outlet TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, since TEXT, until TEXT,
+            mode TEXT NOT NULL, status TEXT NOT NULL, stats TEXT)""",
+        "CREATE INDEX IF NOT EXISTS runs_outlet ON runs (outlet, status, started_at)",
+    ]
+
+
+class SqlStore:
+    """The store logic over a DB-API connection (``self.conn``), in autocommit mode outside
+    ``transaction()``."""
+
+    url: str
+    placeholder = "?"
+    conn: Any = None
+
+    # ------------------------------------------------------------------ dialect
+    def transaction(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def ddl(self) -> list[str]:
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self._sql(sql), tuple(params))
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        cursor = self.conn.cursor()
+        cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def _blob(self, value: Any) -> bytes | None:
+        return bytes(value) if value is not None else None
+
+    # ------------------------------------------------------------------ schema
+    def _lock_schema(self) -> None:
+        """Serialise schema creation between processes (PostgreSQL: an advisory lock)."""
+
+    def create_schema(self) -> None:
+        with self.transaction():
+            self._lock_schema()
+            for statement in self.ddl():
+                self._execute(statement)
+            row = self._execute("SELECT value FROM state_meta WHERE key = 'schema'").fetchone()
+            if row is None:
+                self._execute("INSERT INTO state_meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StateError(f"the state at {self.url} has schema version {row[0]}; this crawler "
+                                 f"knows version {SCHEMA_VERSION}: upgrade the crawler")
+
+    # ------------------------------------------------------------------ reads
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[ArticleState]:
+        out = []
+        for row in self._execute(sql, params).fetchall():
+            values = dict(zip(("id",) + COLUMNS, row))
+            values["signature"] = self._blob(values["signature"])
+            out.append(ArticleState(**values))
+        return out
+
+    def find_articles(self, outlet: str, urls: Sequence[str], native_ids: Sequence[str]) -> list[ArticleState]:
+        found: dict[int, ArticleState] = {}
+        for column, values in (("url", list(dict.fromkeys(urls))), ("native_id", list(dict.fromkeys(native_ids)))):
+            for chunk in _chunks(values, 500):
+                marks = ", ".join("?" * len(chunk))
+                for article in self._rows(f"{SELECT} WHERE outlet = ? AND {column} IN ({marks})", [outlet, *chunk]):
+                    found.setdefault(article.id, article)  # type: ignore[arg-type]
+        return sorted(found.values(), key=lambda a: a.id or 0)
+
+    def find_fingerprint(self, fingerprint: str) -> ArticleState | None:
+        rows = self._rows(f"{SELECT} WHERE fingerprint = ? AND status = ? ORDER BY id LIMIT 1",
+                          [fingerprint, DELIVERED])
+        return rows[0] if rows else None
+
+    def find_band_candidates(self, keys: Sequence[int], limit: int = 50) -> list[ArticleState]:
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        ranked = self._execute(
+            f"SELECT article, COUNT(*) AS shared FROM bands WHERE key IN ({marks}) "
+            f"GROUP BY article ORDER BY shared DESC, article LIMIT ?", [*keys, limit]).fetchall()
+        if not ranked:
+            return []
+        ids = [row[0] for row in ranked]
+        marks = ", ".join("?" * len(ids))
+        return self._rows(f"{SELECT} WHERE id IN ({marks}) AND status = ?", [*ids, DELIVERED])
+
+    def last_success(self, outlet: str) -> datetime | None:
+        row = self._execute("SELECT started_at FROM runs WHERE outlet = ? AND status = 'finished' "
+                            "ORDER BY started_at DESC LIMIT 1", (outlet,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def count_articles(self) -> int:
+        return int(self._execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def runs(self, outlet: str) -> list[RunRecord]:
+        rows = self._execute("SELECT id, outlet, started_at, finished_at, since, until, mode, status, stats "
+                             "FROM runs WHERE outlet = ? ORDER BY id", (outlet,)).fetchall()
+        return [RunRecord(id=r[0], outlet=r[1], started_at=r[2], finished_at=r[3], since=r[4], until=r[5],
+                          mode=r[6], status=r[7], stats=json.loads(r[8]) if r[8] else {}) for r in rows]
+
+    # ------------------------------------------------------------------ writes
+    def save(self, articles: Sequence[tuple[ArticleState, Sequence[int]]], touches: Iterable[Touch] = ()) -> None:
+        touches = list(touches)
+        if not articles and not touches:
+            return
+        with self.transaction():
+            band_rows: list[tuple[int, int]] = []
+            for article, keys in articles:
+                article.id = self._upsert(article)
+                band_rows.extend((key, article.id) for key in keys)
+            if band_rows:
+                self._insert_bands(band_rows)
+            if touches:
+                self._executemany(
+                    "UPDATE articles SET last_seen = ?, "
+                    "entry_date = CASE WHEN CAST(? AS TEXT) IS NOT NULL AND "
+                    "(entry_date IS NULL OR entry_date < CAST(? AS TEXT)) THEN CAST(? AS TEXT) ELSE entry_date END, "
+                    "etag = COALESCE(CAST(? AS TEXT), etag), "
+                    "last_modified = COALESCE(CAST(? AS TEXT), last_modified) WHERE id = ?",
+                    [(t.last_seen, t.entry_date, t.entry_date, t.entry_date, t.etag, t.last_modified, t.id)
+                     for t in touches])
+
+    def _values(self, article: ArticleState, columns: Sequence[str]) -> list[Any]:
+        return [getattr(article, c) for c in columns]
+
+    def _upsert(self, article: ArticleState) -> int:
+        if article.id is not None:
+            sets = ", ".join(f"{c} = ?" for c in UPDATABLE)
+            self._execute(f"UPDATE articles SET {sets} WHERE id = ?", [*self._values(article, UPDATABLE), article.id])
+            return article.id
+        marks = ", ".join("?" * len(COLUMNS))
+        sets = ", ".join(f"{c} = excluded.{c}" for c in UPDATABLE)
+        row = self._execute(
+            f"INSERT INTO articles ({', '.join(COLUMNS)}) VALUES ({marks}) "
+            f"ON CONFLICT (outlet, url) DO UPDATE SET {sets} RETURNING id",
+            self._values(article, COLUMNS)).fetchone()
+        return int(row[0])
+
+    def _insert_bands(self, rows: list[tuple[int, int]]) -> None:
+        self._executemany("INSERT INTO bands (key, article) VALUES (?, ?) ON CONFLICT DO NOTHING", rows)
+
+    def start_run(self, run: RunRecord) -> int:
+        with self.transaction():
+            row = self._execute(
+                "INSERT INTO runs (outlet, started_at, since, until, mode, status) VALUES (?, ?, ?, ?, ?, ?) "
+                "RETURNING id", (run.outlet, run.started_at, run.since, run.until, run.mode, run.status)).fetchone()
+        run.id = int(row[0])
+        return run.id
+
+    def finish_run(self, run: RunRecord) -> None:
+        with self.transaction():
+            self._execute("UPDATE runs SET finished_at = ?, status = ?, since = ?, until = ?, stats = ? WHERE id = ?",
+                          (run.finished_at, run.status, run.since, run.until,
+                           json.dumps(run.stats, default=str, sort_keys=True), run.id))
+
+
+def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]

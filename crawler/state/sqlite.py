@@ -1,0 +1,100 @@
+"""SQLite crawl state: ``sqlite:///<absolute path>`` (``sqlite:///relative`` is made absolute).
+
+WAL journal, ``synchronous=FULL`` (a commit survives a crash of the process or the machine). One
+crawler process per file: ``connect()`` takes an exclusive ``flock`` on ``<file>.lock`` (released by
+the kernel when the process ends, however it ends) and a second process gets :class:`StateLocked`
+naming the holder's pid, instead of two writers interleaving their runs. Use PostgreSQL for crawlers
+that run at the same time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from urllib.parse import unquote, urlsplit
+
+from crawler.state.sql import SqlStore, schema
+from crawler.state.store import StateError, StateLocked
+
+
+class SqliteStore(SqlStore):
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.url = f"sqlite:///{self.path}"
+        self.conn: sqlite3.Connection | None = None
+        self._lock: IO[str] | None = None
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteStore:
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        if parts.netloc or not path or path == "/":
+            raise StateError(f"STATE_URL={url!r}: expected sqlite:///<path to a file>")
+        return cls(path)
+
+    def ddl(self) -> list[str]:
+        return schema("INTEGER PRIMARY KEY", "BLOB", " WITHOUT ROWID")
+
+    def connect(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+            mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StateError(f"{self.path}: SQLite could not switch to WAL mode (got {mode})")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=OFF")
+            self.create_schema()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StateError(f"cannot open the crawl state {self.path}: {exc}") from exc
+        except BaseException:
+            self.close()
+            raise
+
+    def _take_lock(self) -> None:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        handle = open(lock_path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise StateLocked(
+                f"the crawl state {self.path} is in use by another crawler process (pid {holder}). "
+                "An SQLite state serves one process at a time: wait for that crawl to end, give this "
+                "crawl its own file (-s STATE_URL=sqlite:///...), or share a PostgreSQL state "
+                "(-s STATE_URL=postgresql://...) between crawlers that run at the same time") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock = handle
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        assert self.conn is not None, "the store is not connected"
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self._lock is not None:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None

@@ -1,0 +1,78 @@
+"""The crawl-state store: a small protocol, and ``open_store(url)`` that picks the implementation.
+
+``sqlite:///<path>`` (a file; WAL mode; one crawler process per file, a second one gets
+:class:`StateLocked`) and ``postgresql://user@host:port/db`` (several crawlers on several machines
+sharing one state). A store is created unconnected; ``connect()`` opens it and creates the schema,
+``close()`` releases it. Stores are not thread-safe: the crawl uses each from one worker thread
+(:mod:`crawler.state.service`), so every method may block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from crawler.state.records import ArticleState, RunRecord, Touch
+
+
+class StateError(RuntimeError):
+    """The state cannot be used (bad URL, unreachable database, schema from a newer version...)."""
+
+
+class StateLocked(StateError):
+    """Another process holds this SQLite state file."""
+
+
+class StateStore(Protocol):
+    url: str
+
+    def connect(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def find_articles(self, outlet: str, urls: Sequence[str], native_ids: Sequence[str]) -> list[ArticleState]:
+        """Stored articles of ``outlet`` whose URL is one of ``urls`` or native id one of ``native_ids``."""
+
+    def find_fingerprint(self, fingerprint: str) -> ArticleState | None:
+        """A delivered article (any outlet) with exactly this text fingerprint, the oldest first."""
+
+    def find_band_candidates(self, keys: Sequence[int], limit: int = 50) -> list[ArticleState]:
+        """Delivered articles (any outlet, with their signatures) sharing at least one LSH band key."""
+
+    def save(self, articles: Sequence[tuple[ArticleState, Sequence[int]]], touches: Iterable[Touch] = ()) -> None:
+        """In one transaction: insert or update each article (by ``id`` when set, else by outlet+URL)
+        with its LSH band keys, then apply the touches."""
+
+    def last_success(self, outlet: str) -> datetime | None:
+        """When the outlet's last successful (``finished``) run started."""
+
+    def start_run(self, run: RunRecord) -> int: ...
+
+    def finish_run(self, run: RunRecord) -> None: ...
+
+    def count_articles(self) -> int: ...
+
+
+def open_store(url: str) -> StateStore:
+    """The store for ``url`` (not yet connected)."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "sqlite":
+        from crawler.state.sqlite import SqliteStore
+
+        return SqliteStore.from_url(url)
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        from crawler.state.postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StateError(f"STATE_URL={redact(url)!r}: expected sqlite:///<path> or postgresql://user@host/db")
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for logs and errors."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
