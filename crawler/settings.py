@@ -60,8 +60,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": PIPELINE_VALIDATE,
 }
 
+EXTENSION_SPOOL_FLUSH = 20  # on spider_opened: delivers earlier runs' spooled files before crawling
+EXTENSION_MANIFEST = 30  # on feed_exporter_closed: the run manifest, after every feed file is stored
+
 EXTENSIONS = {
     "crawler.extensions.health.HealthReport": 10,
+    "crawler.exports.spool.SpoolFlush": EXTENSION_SPOOL_FLUSH,
+    "crawler.exports.manifest.RunManifest": EXTENSION_MANIFEST,
     "crawler.extensions.stats_file.StatsFile": 1000,  # last: writes what the others added
 }
 HEALTH_ENABLED = True
@@ -69,16 +74,37 @@ HEALTH_FALLBACK_RATIO = 0.5  # above this share of generic-extractor bodies, the
 STATS_FILE = ""  # write the final stats as JSON here (tests and monitoring read it)
 
 ADDONS = {
-    "crawler.feeds.DefaultFeedAddon": 0,
+    "crawler.feeds.OutputAddon": 0,  # OUTPUT_* -> FEEDS; log redaction of credentials
     "crawler.middlewares.render.RenderAddon": 10,  # installs scrapy-playwright only when pages may render
 }
 
-# --- Output ---------------------------------------------------------------------------
-# Where `scrapy crawl <outlet>` writes when no -o/-O/FEEDS is given: <OUTPUT_DIR>/<spider>/<UTC time>.jsonl
-OUTPUT_DIR = os.environ.get("RUSPRESS_OUTPUT_DIR", "")  # empty: the project's output/ folder
-OUTPUT_DEFAULT_FEED = True
+# --- Output (crawler/feeds.py, crawler/exports/) -----------------------------------------------
+# `scrapy crawl <outlet>` writes <OUTPUT_URI>/<outlet>/<YYYY-MM-DD>/<run_id>-<batch>.jsonl[.gz] and, last,
+# <run_id>.manifest.json. Paths must be absolute (Scrapyd runs the egg from its own directory).
+OUTPUT_DIR = os.environ.get("RUSPRESS_OUTPUT_DIR", "")  # local output folder; empty: the project's output/
+OUTPUT_URI = os.environ.get("RUSPRESS_OUTPUT_URI", "")  # absolute dir, file:// or s3://bucket/prefix; empty: OUTPUT_DIR
+OUTPUT_FORMAT = "jsonlines"  # or "json"
+OUTPUT_GZIP = False
+OUTPUT_BATCH_ITEMS = 0  # a new file every N items (0: one file per run)
+OUTPUT_DEFAULT_FEED = True  # False: only -o/-O/FEEDS
+OUTPUT_MANIFEST = True
+OUTPUT_SPOOL_DIR = os.environ.get("RUSPRESS_SPOOL_DIR", "")  # failed uploads; empty: <OUTPUT_DIR>/.spool
+OUTPUT_SPOOL_FLUSH = True  # deliver earlier runs' spooled files when the outlet's next run starts
+OUTPUT_FAILED_EXIT_CODE = 3  # `scrapy crawl` exit code when a feed file or manifest was not stored
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = True
+FEED_STORAGES = {
+    "s3": "crawler.exports.storages.SpoolingS3FeedStorage",  # Scrapy's S3 storage + the local spool
+}
+# S3 (and S3-compatible stores): keys come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+# AWS_SESSION_TOKEN), which boto3 reads itself; never write them here. Any credential that reaches the
+# settings or a URI is masked in the log (crawler/exports/redact.py).
+AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL") or None  # e.g. http://127.0.0.1:9000 for MinIO
+AWS_REGION_NAME = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
+# --- Scrapyd (crawler/commands/schedule.py, deploy/) ------------------------------------------
+SCRAPYD_URL = os.environ.get("RUSPRESS_SCRAPYD_URL", "http://127.0.0.1:6800/")
+SCRAPYD_PROJECT = "ruspress"
 
 # --- Mirrors: host -> base URL; requests for the host are downloaded from the mirror ---------
 MIRRORS: dict[str, str] = {}

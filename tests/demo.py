@@ -3,7 +3,7 @@
     ./run demo            (or: python -m tests.demo [--port 8765])
 
 Runs the real ``scrapy crawl moscowtimes`` (robots.txt -> sitemap index -> monthly sitemaps + RSS ->
-articles -> pipelines -> feed), writes output/moscowtimes/<UTC time>.jsonl, then prints a summary.
+articles -> pipelines -> feed), writes output/moscowtimes/<YYYY-MM-DD>/<run id>-00001.jsonl (and a manifest), then prints a summary.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def main() -> int:
     server = SiteServer(SITES / args.outlet, args.port).start()
     mirrors = {host: server.url for host in outlets.get(args.outlet).hosts}
     out_dir = ROOT / "output" / args.outlet
-    before = set(out_dir.glob("*.jsonl")) if out_dir.exists() else set()
+    before = set(out_dir.rglob("*.jsonl")) if out_dir.exists() else set()
     cmd = [sys.executable, "-m", "scrapy", "crawl", args.outlet, "-a", f"since={args.since}",
            "-a", f"until={args.until}", "-s", "MIRRORS=" + json.dumps(mirrors)]
     print(f"Serving tests/sites/{args.outlet} on {server.url}\n$ {' '.join(cmd[2:])}\n", flush=True)
@@ -38,7 +38,7 @@ def main() -> int:
         code = subprocess.run(cmd, cwd=ROOT).returncode
     finally:
         server.stop()
-    new = sorted(set(out_dir.glob("*.jsonl")) - before)
+    new = sorted(set(out_dir.rglob("*.jsonl")) - before)
     if not new:
         print("No feed was written; see the log above.")
         return code or 1

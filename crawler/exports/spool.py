@@ -121,6 +121,13 @@ class Spool:
         _write_atomic(path.with_name(path.name + SIDECAR), json.dumps(meta, indent=1).encode("utf-8"))
         return SpooledFile(path, meta)
 
+    def update(self, path: Path, **fields: Any) -> None:
+        """Add ``fields`` to the sidecar of the spooled file at ``path``."""
+        sidecar = path.with_name(path.name + SIDECAR)
+        meta = json.loads(sidecar.read_text("utf-8"))
+        meta.update(fields)
+        _write_atomic(sidecar, json.dumps(meta, indent=1).encode("utf-8"))
+
     def runs(self, spider: str, exclude: str = "") -> list[list[SpooledFile]]:
         """Spooled files of earlier runs of ``spider``, oldest run first; in each run, feed files by
         name and the manifest last."""
@@ -206,8 +213,8 @@ class SpoolFlush:
                 stats.inc_value("output/spool/delivered_items", spooled.items)
                 await self.crawler.signals.send_catch_log_async(
                     spooled_feed_delivered, uri=spooled.uri, path=spooled.path, meta=spooled.meta)
-            logger.info("Spool: delivered %s (%s items) of run %s to %s", spooled.path.name,
-                        spooled.items if spooled.kind == "feed" else "manifest", spooled.path.parent.name,
+            logger.info("Spool: delivered %s%s of run %s to %s", spooled.path.name,
+                        f" ({spooled.items} items)" if spooled.kind == "feed" else "", spooled.path.parent.name,
                         public_uri(spooled.uri))
             self.spool.remove(spooled)
         return True

@@ -4,6 +4,7 @@ through MIRRORS, checked field by field against the fixture's ground truth."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -117,8 +118,8 @@ def test_default_output_is_jsonl_per_spider_with_cyrillic_unescaped(tmp_path):
                "-s", "MIRRORS=" + json.dumps(mirrors_for("moscowtimes", server.url)), "-s", f"OUTPUT_DIR={tmp_path}"]
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    (feed,) = (tmp_path / "moscowtimes").glob("*.jsonl")
-    assert feed.name.endswith("+00-00.jsonl")  # UTC timestamp
+    (feed,) = (tmp_path / "moscowtimes").glob("*/*.jsonl")  # <outlet>/<YYYY-MM-DD>/<run id>-00001.jsonl
+    assert re.fullmatch(r"\d{8}T\d{6}Z-\w{8}-00001\.jsonl", feed.name)  # the run id starts with the UTC time
     raw = feed.read_text("utf-8")
     assert "«Чайка»" in raw and "\\u0427" not in raw
     assert [item["native_id"] for item in read_jsonl(feed)] == ["a82160"]
