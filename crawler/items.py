@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("news", "opinion", "analysis", "feature", "interview", "podcast", "gallery", "video", "live", "page")
+KINDS = ("news", "opinion", "analysis", "feature", "interview", "explainer", "newsletter", "podcast", "gallery", "video",
+         "live", "page")
 NOT_ARTICLES = ("page", "live")  # kinds the validation pipeline drops
 
 
