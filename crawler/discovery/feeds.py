@@ -10,6 +10,7 @@ from crawler.discovery.xml import DiscoveryError, local, maybe_gunzip, parse_xml
 @dataclass
 class FeedEntry:
     link: str
+    guid: str | None = None  # the feed's own id for the item (WordPress: https://site/?p=<post id>)
     title: str | None = None
     published: str | None = None
     updated: str | None = None
@@ -53,6 +54,7 @@ def parse_feed(body: bytes, max_size: int = 64 * 1024 * 1024) -> list[FeedEntry]
             continue
         entries.append(FeedEntry(
             link=link,
+            guid=fields.get("guid"),
             title=fields.get("title"),
             published=fields.get("pubDate") or fields.get("published") or fields.get("date"),
             updated=fields.get("updated") or fields.get("modified"),

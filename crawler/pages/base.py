@@ -294,7 +294,8 @@ class ArticlePage:
                                    include_tables=False, include_images=False, favor_precision=True)
         if not text:
             return None
-        return [p for p in (normalize(x) for x in text.split("\n")) if p] or None
+        title = self.title()  # trafilatura keeps the headline: a page with nothing else has no body
+        return [p for p in (normalize(x) for x in text.split("\n")) if p and p != title] or None
 
     def body(self) -> tuple[list[str], str]:
         """(paragraphs, layer): the first layer that yields text."""
