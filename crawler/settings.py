@@ -43,28 +43,43 @@ TELNETCONSOLE_ENABLED = False
 PRIORITY_MIRRORS = 120  # after RobotsTxtMiddleware (100): robots rules apply to canonical URLs
 PRIORITY_LOCAL_HTML = 110  # `scrapy article --html`: answers before anything is downloaded
 PRIORITY_RETRY_AFTER = 560  # process_response runs just before RetryMiddleware (550)
+PRIORITY_NOT_MODIFIED = 650  # process_response sees a 304 re-check first (before redirects 600, retries 550)
 PRIORITY_RENDER = 570  # sees responses after redirects/decompression (600/590), before retries (560/550)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.local_html.LocalHtmlMiddleware": PRIORITY_LOCAL_HTML,
     "crawler.middlewares.mirrors.MirrorMiddleware": PRIORITY_MIRRORS,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": PRIORITY_RETRY_AFTER,
+    "crawler.middlewares.incremental.IncrementalDownloaderMiddleware": PRIORITY_NOT_MODIFIED,
     "crawler.middlewares.render.RenderMiddleware": PRIORITY_RENDER,  # off unless the run renders
+}
+
+SPIDER_INCREMENTAL = 600  # filters the article requests discovery yields against the crawl state
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.incremental.IncrementalSpiderMiddleware": SPIDER_INCREMENTAL,
 }
 
 PIPELINE_CLEAN = 100
 PIPELINE_VALIDATE = 200
+PIPELINE_DEDUP = 300  # last: only valid articles are versioned and de-duplicated
 
 ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": PIPELINE_CLEAN,
     "crawler.pipelines.validate.ValidatePipeline": PIPELINE_VALIDATE,
+    "crawler.pipelines.dedup.DedupPipeline": PIPELINE_DEDUP,
 }
 
 EXTENSION_SPOOL_FLUSH = 20  # on spider_opened: delivers earlier runs' spooled files before crawling
 EXTENSION_MANIFEST = 30  # on feed_exporter_closed: the run manifest, after every feed file is stored
 
+EXTENSION_DELIVERY = 40  # which items are in a stored feed (crawler/extensions/delivery.py)
+EXTENSION_CRAWL_STATE = 50  # the crawl state: opened with the spider, run recorded after the feeds
+
 EXTENSIONS = {
     "crawler.extensions.health.HealthReport": 10,
+    "crawler.extensions.delivery.DeliveryTracker": EXTENSION_DELIVERY,
+    "crawler.state.service.CrawlState": EXTENSION_CRAWL_STATE,
     "crawler.exports.spool.SpoolFlush": EXTENSION_SPOOL_FLUSH,
     "crawler.exports.manifest.RunManifest": EXTENSION_MANIFEST,
     "crawler.extensions.stats_file.StatsFile": 1000,  # last: writes what the others added
@@ -74,6 +89,7 @@ HEALTH_FALLBACK_RATIO = 0.5  # above this share of generic-extractor bodies, the
 STATS_FILE = ""  # write the final stats as JSON here (tests and monitoring read it)
 
 ADDONS = {
+    "crawler.extensions.delivery.DeliveryAddon": 1000,  # last: tracks whatever storages the others set
     "crawler.feeds.OutputAddon": 0,  # OUTPUT_* -> FEEDS; log redaction of credentials
     "crawler.middlewares.render.RenderAddon": 10,  # installs scrapy-playwright only when pages may render
 }
@@ -105,6 +121,21 @@ AWS_REGION_NAME = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_RE
 # --- Scrapyd (crawler/commands/schedule.py, deploy/) ------------------------------------------
 SCRAPYD_URL = os.environ.get("RUSPRESS_SCRAPYD_URL", "http://127.0.0.1:6800/")
 SCRAPYD_PROJECT = "ruspress"
+
+# --- Crawl state: incremental crawls and de-duplication (crawler/state/, README) -------------------
+STATE_ENABLED = True  # `scrapy article` turns it off: nothing is read or written
+# sqlite:///<absolute path> (one crawler process per file) or postgresql://user@host/db (shared);
+# empty: sqlite:///<OUTPUT_DIR>/state.sqlite. `%(name)s` is replaced by the spider name.
+STATE_URL = os.environ.get("RUSPRESS_STATE_URL", "")
+STATE_RECHECK_DAYS = 2  # undated sitemap entries are re-checked (conditionally) while this young
+STATE_LOOKUP_BATCH = 200  # discovered URLs looked up per query
+STATE_WRITE_BATCH = 500  # drops and seen-again updates written per transaction
+DEDUP_ENABLED = True
+DEDUP_NEAR_ENABLED = True
+DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard similarity of word 3-shingles (README: thresholds)
+DEDUP_NEAR_ACTION = "mark"  # "mark": emit with duplicate_of + shared story_id; "drop": drop it
+DEDUP_NUM_PERM = 64  # MinHash permutations (changing it invalidates stored signatures)
+DEDUP_LOG_LEVEL = "INFO"  # level of the "Dropped: <reason>" lines for duplicates and unchanged articles
 
 # --- Mirrors: host -> base URL; requests for the host are downloaded from the mirror ---------
 MIRRORS: dict[str, str] = {}

@@ -38,13 +38,17 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def run_crawl(spider: str, server_url: str, out: Path, *args: str, settings: dict | None = None,
               timeout: float = 300, mirrors: dict | None = None) -> CrawlResult:
-    """``scrapy crawl <spider> -O <out> -s MIRRORS=...`` plus ``args``; the stats come from a JSON dump."""
+    """``scrapy crawl <spider> -O <out> -s MIRRORS=...`` plus ``args``; the stats come from a JSON dump.
+
+    Each crawl starts from an empty crawl state (``<out>.state.sqlite``) unless ``settings`` give
+    ``STATE_URL``: pass the same one to several crawls to test incremental runs."""
     stats_file = out.with_suffix(".stats.json")
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out),
            "-s", "MIRRORS=" + json.dumps(mirrors or mirrors_for(spider, server_url)),
            "-s", f"STATS_FILE={stats_file}", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO", *args]
-    for name, value in (settings or {}).items():
+    settings = {"STATE_URL": f"sqlite:///{out.with_suffix('.state.sqlite')}", **(settings or {})}  # fresh state
+    for name, value in settings.items():
         cmd += ["-s", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)

@@ -250,7 +250,7 @@ class OutletSpider(scrapy.Spider):
         yield article
 
     def on_error(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError is an IgnoreRequest
             return  # a middleware chose not to go on (e.g. a 304 re-check) and counted it
         request = failure.request  # type: ignore[attr-defined]
         what = request.meta.get("discovery") or ("article" if request.meta.get("article") else "request")

@@ -5,8 +5,8 @@
 the de-duplication pipeline talk to.
 """
 
-from crawler.state.records import DELIVERED, DUPLICATE, ArticleState, RunRecord, Touch
+from crawler.state.records import DELIVERED, DUPLICATE, GONE, REJECTED, ArticleState, RunRecord, Touch
 from crawler.state.store import StateError, StateLocked, StateStore, open_store
 
 __all__ = ["ArticleState", "RunRecord", "Touch", "StateStore", "StateError", "StateLocked", "open_store",
-           "DELIVERED", "DUPLICATE"]
+           "DELIVERED", "DUPLICATE", "GONE", "REJECTED"]

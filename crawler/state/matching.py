@@ -167,7 +167,7 @@ class Matcher:
                              duplicate_of=base.duplicate_of, modified_at=base.modified_at, original=stored.url)
 
         exact = self.emitted_fp.get(fp) or self.store.find_fingerprint(fp)
-        if exact is not None and exact.id != base.id:
+        if exact is not None and not _same_row(exact, base):
             self._alias(base, exact)
             return Judgement("fingerprint", emit=False, original=exact.url, story_id=exact.story_id)
 
@@ -204,7 +204,7 @@ class Matcher:
             record = self.lsh_records[key]
             candidates[(record.outlet, record.url)] = record
         for record in self.store.find_band_candidates(signature.band_keys(self.banding)):
-            if record.id != own_id:
+            if own_id is None or record.id != own_id:
                 candidates.setdefault((record.outlet, record.url), record)
         best, best_score = None, 0.0
         for record in candidates.values():
@@ -274,6 +274,10 @@ class Matcher:
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")
+
+
+def _same_row(a: ArticleState, b: ArticleState) -> bool:
+    return a.key == b.key or (a.id is not None and a.id == b.id)
 
 
 def revision_time(page_modified: str | None, stored_modified: str | None, fetched_at: str) -> str:

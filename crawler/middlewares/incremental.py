@@ -1,0 +1,178 @@
+"""Incremental crawling: request only what is new or changed since the runs the crawl state knows.
+
+``IncrementalSpiderMiddleware`` takes the article requests discovery yields (requests
+with ``meta["article"]``), looks them up in the crawl state in batches of ``STATE_LOOKUP_BATCH``
+(default 200; one query in the state's worker thread, never on the reactor), and lets through only
+those that :func:`crawler.state.policy.judge_entry` says to fetch. Requests for stored articles get
+``If-None-Match`` / ``If-Modified-Since`` from the stored validators and ``meta["state_check"]``.
+A second URL for a native id already requested in this run (a changed slug) is skipped. Reads from
+request meta: ``sitemap_entry`` / ``feed_entry`` (the entry's own date: ``lastmod``, then
+``news:publication_date``; ``updated``, then ``published``) and ``article_day`` (the date in the
+URL or entry), both set by the spider; from the spider: ``outlet`` and ``mode``. Every entry date
+seen is noted, so an article discovered in both a sitemap and a feed stores the later date.
+Stats: ``incremental/requested/<reason>``, ``incremental/skipped/<reason>`` (reasons in
+:mod:`crawler.state.policy`, plus ``same_native_id``).
+
+``IncrementalDownloaderMiddleware`` turns a 304 answer to a re-check into ``IgnoreRequest`` (stat
+``incremental/not_modified``; the state notes the article as seen) and tells the state the status
+of every answer to an article request, with the ``ETag``/``Last-Modified`` of a 200 (stored with
+the article when it is delivered) — a 404/410 or a 200 that yields no article is kept at the end of
+the run so that it is not fetched by every run.
+
+Both are disabled (NotConfigured) when ``STATE_ENABLED`` is off.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from crawler.state.policy import INCREMENTAL, judge_entry, utc_iso
+from crawler.state.records import ArticleState
+from crawler.state.service import CrawlState
+
+logger = logging.getLogger(__name__)
+META = "state_check"  # {"id": stored article id, "reason": why it is re-checked, "key": (outlet, url)}
+
+
+def entry_date(meta: dict[str, Any], tz: str) -> str | None:
+    """The sitemap/feed entry's own date (when the entry says the page last changed), UTC ISO."""
+    sitemap = meta.get("sitemap_entry") or {}
+    feed = meta.get("feed_entry") or {}
+    for value in (sitemap.get("lastmod"), sitemap.get("news_publication_date"),
+                  feed.get("updated"), feed.get("published")):
+        when = utc_iso(value, tz) if value else None
+        if when:
+            return when
+    return None
+
+
+class IncrementalSpiderMiddleware:
+    def __init__(self, state: CrawlState, batch: int = 200) -> None:
+        self.state = state
+        self.batch = batch
+        self.requested_native: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalSpiderMiddleware:
+        return cls(CrawlState.of(crawler), crawler.settings.getint("STATE_LOOKUP_BATCH", 200))
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        held: list[Request] = []
+        async for obj in result:
+            if isinstance(obj, Request) and obj.meta.get("article") and self.state.ready:
+                held.append(obj)
+                if len(held) >= self.batch:
+                    for request in await self.decide(held):
+                        yield request
+                    held = []
+            else:
+                yield obj
+        if held:
+            for request in await self.decide(held):
+                yield request
+
+    async def decide(self, requests: list[Request]) -> list[Request]:
+        state = self.state
+        outlet = state.outlet
+        stats = state.stats
+        urls = [canonical_of(r) for r in requests]
+        natives = {url: outlet.native_id(url) for url in urls}
+        stored = await state.call(state.lookup, outlet.key, urls, [n for n in natives.values() if n])
+        by_url = {a.url: a for a in stored}
+        by_native = {a.native_id: a for a in stored if a.native_id}
+        today = state.clock().astimezone(ZoneInfo(outlet.timezone)).date()
+        dated: list[tuple[tuple[str, str], str]] = []
+        out = []
+        for request, url in zip(requests, urls):
+            native = natives[url]
+            record: ArticleState | None = by_url.get(url) or (by_native.get(native) if native else None)
+            when = entry_date(request.meta, outlet.timezone)
+            if when:
+                dated.append(((outlet.key, url), when))
+            if native and (outlet.key, native) in self.requested_native:
+                stats.inc_value("incremental/skipped/same_native_id")
+                continue
+            verdict = judge_entry(record, when, _day(request.meta.get("article_day")), today,
+                                  state.recheck_days, state.mode or INCREMENTAL)
+            if not verdict.fetch:
+                stats.inc_value(f"incremental/skipped/{verdict.reason}")
+                logger.debug("incremental: skipped %s (%s)", url, verdict.reason)
+                continue
+            stats.inc_value(f"incremental/requested/{verdict.reason}")
+            if native:
+                self.requested_native.add((outlet.key, native))
+            if record is not None:
+                request = self.conditional(request, record, verdict.reason, url)
+            out.append(request)
+        if dated:
+            state.submit(state.note_entry_dates, dated)
+        return out
+
+    @staticmethod
+    def conditional(request: Request, record: ArticleState, reason: str, url: str) -> Request:
+        headers = dict(request.headers.to_unicode_dict())
+        if record.etag:
+            headers["If-None-Match"] = record.etag
+        if record.last_modified:
+            headers["If-Modified-Since"] = record.last_modified
+        meta = {**request.meta, META: {"id": record.id, "reason": reason, "key": (record.outlet, url)}}
+        return request.replace(headers=headers, meta=meta)
+
+
+class IncrementalDownloaderMiddleware:
+    def __init__(self, state: CrawlState) -> None:
+        self.state = state
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalDownloaderMiddleware:
+        return cls(CrawlState.of(crawler))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not request.meta.get("article") or not self.state.ready:
+            return response
+        check = request.meta.get(META)
+        canonical = canonical_of(request)
+        if response.status == 304 and check:
+            self.state.stats.inc_value("incremental/not_modified")
+            self.state.submit(self.state.not_modified, check["id"], tuple(check["key"]))
+            logger.debug("incremental: not modified since the last crawl: %s", canonical)
+            raise IgnoreRequest(f"not modified since the last crawl: {canonical}")
+        outlet = self.state.outlet
+        self.state.submit(self.state.note_response, (outlet.key, canonical), response.status,
+                          _header(response, b"ETag"), _header(response, b"Last-Modified"),
+                          outlet.native_id(canonical), check["id"] if check else None)
+        return response
+
+
+def canonical_of(request: Request) -> str:
+    """The article's canonical URL: ``canonical_url`` meta (fetched elsewhere), else the URL before a
+    mirror rewrote it, else the request's."""
+    return (request.meta.get("canonical_url") or request.meta.get("mirror", {}).get("canonical")
+            or request.url)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value)).date()
+    except ValueError:
+        return None
+
+
