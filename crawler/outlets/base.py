@@ -107,6 +107,14 @@ class Outlet:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def derived_url(self, key: str, url: str) -> str | None:
+        """``extra[key]``, a ``str.format`` template over the named groups of ``article_url``, filled in
+        for the article ``url`` (e.g. ``"https://meduza.io/api/w5/{id}"``: the article's API record);
+        None when the outlet has no such template or ``url`` is not an article."""
+        template = self.extra.get(key)
+        m = self.match_article(url) if template else None
+        return template.format(**{k: v or "" for k, v in m.groupdict().items()}) if m else None
+
     def follows_sitemap(self, url: str) -> bool:
         return not self.sitemap_follow or any(re.search(p, url) for p in self.sitemap_follow)
 

@@ -236,7 +236,7 @@ class ArticlePage:
         credit_css = self.extra("credit_selector")
         images: dict[str, dict[str, Any]] = {}
         for node in nodes:
-            src = node.css("img::attr(data-src)").get() or node.css("img::attr(src)").get()
+            src = self.image_src(node)
             if not src:
                 continue
             caption_node = node.css("figcaption, [class*=caption]")
@@ -252,6 +252,13 @@ class ArticlePage:
                     caption, credit = split_credit(caption)
             images.setdefault(self.urljoin(src), {"url": self.urljoin(src), "caption": caption, "credit": credit})
         return list(images.values())
+
+    def image_src(self, node: Selector) -> str | None:
+        """The image URL of a figure: a lazy image's ``data-src``, else ``src`` (data: URIs are placeholders)."""
+        for src in node.css("img::attr(data-src)").getall() + node.css("img::attr(src)").getall():
+            if src.strip() and not src.startswith("data:"):
+                return src.strip()
+        return None
 
     # ---------------------------------------------------------------- body
     layout_selectors: tuple[str, ...] = ()  # parts of the content root that are not body (not counted as boilerplate)
@@ -382,6 +389,12 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def jsonld_organizations(jsonld: dict[str, Any]) -> set[str]:
+    """Names of the JSON-LD ``author`` entries that are organisations (often the outlet itself)."""
+    return {normalize(a.get("name")) for a in _as_list(jsonld.get("author"))
+            if isinstance(a, dict) and any("Organization" in str(t) for t in _as_list(a.get("@type")))}
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -16,6 +16,7 @@ Subclasses set ``name`` and ``outlet_key``; nothing else.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta, timezone
@@ -38,6 +39,9 @@ from crawler.state.policy import MODES as STATE_MODES
 from crawler.urls import canonical_url
 
 DEFAULT_WINDOW_DAYS = 7
+# request meta the parser and the crawl state read: kept when an article is fetched in two steps
+ARTICLE_META = ("article", "canonical_url", "feed_entry", "sitemap_entry", "api_entry", "entry_date", "article_day",
+                "state_check")
 RENDER_MODES = render.MODES
 
 
@@ -76,6 +80,7 @@ class OutletSpider(scrapy.Spider):
         self.parser_cls = load_object(self.outlet.parser)
         self.requested = 0
         self.feed_entries: dict[str, dict[str, Any]] = {}  # canonical URL -> feed item with full text
+        self.native_ids: set[str] = set()  # the outlet's ids already requested in this run
 
     def default_window_from(self, day: date) -> None:
         """Without ``-a since``, start the window at ``day`` (the crawl state passes the outlet's last
@@ -190,7 +195,11 @@ class OutletSpider(scrapy.Spider):
         """An article request for a discovered URL, or None (counted) when it is not wanted.
 
         ``fetch_url`` downloads the article from elsewhere (e.g. the outlet's JSON API) while the
-        item keeps ``url``: the parser reads it from ``meta["canonical_url"]``."""
+        item keeps ``url``: the parser reads it from ``meta["canonical_url"]``. Without it, the outlet
+        record's ``extra["fetch_url"]`` template (see ``Outlet.derived_url``) gives it, so that every
+        discovery path (API list, feed, sitemap) fetches an article the same way; if that download
+        fails, the article's own page is fetched instead. A second URL for a native id already
+        requested (a changed slug: only The Moscow Times' ``a{ID}`` matters) is skipped."""
         stats = self.crawler.stats
         url = canonical_url(url)
         if not self.outlet.match_article(url):
@@ -204,19 +213,41 @@ class OutletSpider(scrapy.Spider):
         if self.limit is not None and self.requested >= self.limit:
             stats.inc_value("discovery/skipped/limit")
             return None
+        native = self.outlet.native_id(url)
+        if native:
+            if native in self.native_ids:
+                stats.inc_value("discovery/skipped/same_native_id")
+                return None
+            self.native_ids.add(native)
+        fetch_url = fetch_url or self.outlet.derived_url("fetch_url", url)
         meta["entry_date"] = dates.iso(dated) if dated else None  # the sitemap/feed entry's own date
         meta["article_day"] = day.isoformat() if day else None  # from the entry, else from the URL
         if fetch_url:
             meta["canonical_url"] = url
-        return self.article_request(fetch_url or url, meta=meta)
+            return self.article_request(fetch_url, meta=meta, errback=self.on_fetch_error)
+        return self.article_request(url, meta=meta)
 
     def article_request(self, url: str, meta: dict[str, Any] | None = None, **kwargs: Any) -> Request:
         self.requested += 1
         self.crawler.stats.inc_value("discovery/article_requests")
         if self.render_mode != "never":
             meta = {render.META_MODE: self.render_mode, **(meta or {})}
-        return Request(url, callback=self.parse_article, errback=self.on_error,
-                       meta={"article": True, **(meta or {})}, **kwargs)
+        kwargs.setdefault("errback", self.on_error)
+        return Request(url, callback=self.parse_article, meta={"article": True, **(meta or {})}, **kwargs)
+
+    def on_fetch_error(self, failure: Failure) -> Iterator[Request]:
+        """The article's ``fetch_url`` (its API record) failed: fetch its own page instead."""
+        self.on_error(failure)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError is an IgnoreRequest
+            return
+        meta = dict(failure.request.meta)  # type: ignore[attr-defined]
+        page = meta.pop("canonical_url", None)
+        if not page:
+            return
+        self.crawler.stats.inc_value("spider/fetch_url/fallback_to_page")
+        self.logger.info("Fetching the page instead: %s", page)
+        meta = {k: v for k, v in meta.items() if k in ARTICLE_META}
+        yield Request(page, callback=self.parse_article, errback=self.on_error, meta={**meta, "article": True})
 
     # ------------------------------------------------------------------ articles
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -235,12 +266,16 @@ class OutletSpider(scrapy.Spider):
             known = self.feed_entries.get(canonical_url(meta.get("canonical_url") or response.url))
             if known:  # reached through a sitemap first: the feed's full text is still a body layer
                 meta["feed_entry"] = known
+        document = self.api_document_request(response)
+        if document is not None:  # the page first, then the outlet's API record of the article
+            yield document
+            return
         page = self.parser_cls(response, self.outlet, fetched_at=self.clock())
         article = page.to_article()
         if article.extraction.get("body") == "none":
             again = render.render_again(response, "no_body")  # fallback mode: try the browser once
             if again is not None:
-                yield again
+                self.crawler.engine.crawl(again)  # a re-fetch of this page, not a new discovery
                 return
         for css, count in page.removed.items():
             stats.inc_value("clean/blocks_removed", count)
@@ -248,6 +283,42 @@ class OutletSpider(scrapy.Spider):
         for field_name, layer in article.extraction.items():
             stats.inc_value(f"extract/{field_name}/{layer}")
         yield article
+
+    # ------------------------------------------------------------------ the article's API record
+    def api_document_request(self, response: TextResponse) -> Request | None:
+        """The outlet's API record of this article (``extra["api_document"]``, a template over the article
+        URL's groups), fetched after its page; None when the outlet has none, the page already went
+        through this (``meta["api_document"]`` set, None if it failed) or came from a saved file."""
+        meta = response.meta
+        if "api_document" in meta or meta.get("local_html"):
+            return None
+        url = self.outlet.derived_url("api_document", meta.get("canonical_url") or response.url)
+        if not url:
+            return None
+        self.crawler.stats.inc_value("api_document/requested")
+        page = {"url": response.url, "body": response.body, "encoding": response.encoding, "cls": type(response),
+                "meta": {k: v for k, v in meta.items() if k in ARTICLE_META}}
+        return Request(url, callback=self.parse_api_document, errback=self.on_api_document_error,
+                       meta={"api_page": page, "discovery": "api_document"}, dont_filter=True)
+
+    def parse_api_document(self, response: Response) -> Iterator[Any]:
+        try:
+            document = json.loads(response.text) if isinstance(response, TextResponse) else None
+        except ValueError:
+            document = None
+        if document is None:
+            self.crawler.stats.inc_value("api_document/unreadable")
+            self.logger.warning("Unreadable API record %s: the page is parsed without it", response.url)
+        yield from self.parse_article(self._page_response(response.meta["api_page"], document))
+
+    def on_api_document_error(self, failure: Failure) -> Iterator[Any]:
+        self.on_error(failure)
+        yield from self.parse_article(self._page_response(failure.request.meta["api_page"], None))  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _page_response(page: dict[str, Any], document: Any) -> TextResponse:
+        request = Request(page["url"], meta={**page["meta"], "api_document": document})
+        return page["cls"](url=page["url"], body=page["body"], encoding=page["encoding"], request=request)
 
     def on_error(self, failure: Failure) -> None:
         if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError is an IgnoreRequest
