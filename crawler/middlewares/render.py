@@ -22,7 +22,10 @@ Three parts, one job (getting a page's HTML out of a browser when plain HTTP is 
 
 ``render_again(response, reason)``
     For the spider: the browser re-fetch of a plain response whose parser found no body (reason
-    ``no_body``), or None when the request is not in ``fallback`` mode or was rendered already.
+    ``no_body``), or None when the request is not in ``fallback`` mode or was rendered already. The
+    spider hands it to the engine directly (``crawler.engine.crawl``): it is a second download of the
+    same page, not a discovery for the spider middlewares to judge (incremental crawling would drop
+    it as already requested).
 
 Stats: ``render/requested/<reason>`` (requests sent to the browser: always, challenge, app_shell,
 no_body), ``render/pages`` and ``render/pages/<outlet>`` and ``render/pages/<outlet>/<reason>``
@@ -36,6 +39,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +58,15 @@ MODES = ("always", "fallback", "never")
 META_MODE = "render"  # set by the spider: "always" | "fallback"
 META_REASON = "render_reason"  # why this request goes through the browser
 META_STATUS = "render_status"  # status of the last main-frame document the browser loaded
-CONTEXT = "render"  # scrapy-playwright context name used for every rendered page
-HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+META_CONTEXT = "render_browser_context"  # the page's BrowserContext, while the page is open
+CONTEXT = "render"  # scrapy-playwright context names: render-0, render-1, ... (ContextRotation)
+HANDLER = "crawler.middlewares.render_handler.RenderDownloadHandler"  # scrapy-playwright's, shared by schemes
+HANDLERS = (HANDLER, "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler")
+CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since")
+DOWNLOAD_META = frozenset({  # what the last download wrote into the meta: not carried to the re-fetch
+    "download_latency", "retry_times", "redirect_times", "redirect_ttl", "redirect_urls", "redirect_reasons",
+    "_auth_proxy", "_scheme_proxy", "cache_timestamp", "_dont_cache",
+})
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font"})
 
 
@@ -92,7 +103,7 @@ def _merge(settings: Settings, name: str, value: dict[str, Any]) -> None:
 
 def handler_installed(settings: Settings) -> bool:
     handlers = settings.getdict("DOWNLOAD_HANDLERS")
-    return handlers.get("http") == HANDLER or handlers.get("https") == HANDLER
+    return handlers.get("http") in HANDLERS or handlers.get("https") in HANDLERS
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
@@ -132,8 +143,14 @@ def is_rendered(response: Response) -> bool:
 
 
 def render_request(request: Request, reason: str) -> Request:
-    """The same request (same URL, so a mirror's), to be fetched again through the browser."""
-    return request.replace(meta={**request.meta, META_REASON: reason}, dont_filter=True)
+    """The same request (same URL, so a mirror's), to be fetched again through the browser. Without
+    conditional headers: the browser sends the request's headers with every navigation, and a 304
+    to a challenge's reload would leave it an empty page."""
+    headers = request.headers.copy()
+    for name in CONDITIONAL_HEADERS:
+        headers.pop(name, None)
+    meta = {key: value for key, value in request.meta.items() if key not in DOWNLOAD_META}
+    return request.replace(meta={**meta, META_REASON: reason}, headers=headers, dont_filter=True)
 
 
 def render_again(response: Response, reason: str) -> Request | None:
@@ -152,6 +169,7 @@ async def watch_documents(page: Any, request: Request) -> None:
         if pw_response.request.is_navigation_request() and pw_response.frame == page.main_frame:
             request.meta[META_STATUS] = pw_response.status
 
+    request.meta[META_CONTEXT] = page.context  # for ContextRotation; removed when the page is done
     page.on("response", on_response)
 
 
@@ -162,27 +180,66 @@ async def wait_until_ready(page: Any, selector: str | None, min_text: int, marke
                                  polling=250)
 
 
+# ---------------------------------------------------------------------------- contexts
+class ContextRotation:
+    """Browser contexts used in turn: after ``pages_per_context`` pages the next context is opened and
+    the old one is closed as soon as its last page is done, so that what a long crawl leaves in a
+    context (cache, cookies, storage, renderer memory) cannot grow without bound. 0: one context."""
+
+    def __init__(self, pages_per_context: int) -> None:
+        self.pages_per_context = pages_per_context
+        self.generation = 0
+        self.assigned = 0
+        self.inflight: Counter[str] = Counter()
+        self.contexts: dict[str, Any] = {}  # context name -> Playwright BrowserContext, once a page saw it
+
+    @property
+    def current(self) -> str:
+        return f"{CONTEXT}-{self.generation}"
+
+    def assign(self) -> str:
+        if self.pages_per_context and self.assigned >= self.pages_per_context:
+            self.generation += 1
+            self.assigned = 0
+        self.assigned += 1
+        self.inflight[self.current] += 1
+        return self.current
+
+    def done(self, name: str, context: Any) -> Any:
+        """A page of context ``name`` is finished; returns the context to close, if it is retired and idle."""
+        if context is not None:
+            self.contexts.setdefault(name, context)
+        if self.inflight[name] > 0:
+            self.inflight[name] -= 1
+        if name != self.current and self.inflight[name] == 0:
+            del self.inflight[name]
+            return self.contexts.pop(name, None)
+        return None
+
+
 # ---------------------------------------------------------------------------- middleware
 class RenderMiddleware:
     def __init__(self, check: PageCheck, timeout: float, outlet_key: str, body_selector: str | None,
-                 stats: Any) -> None:
+                 stats: Any, pages_per_context: int = 0) -> None:
         self.check = check
         self.timeout = timeout
         self.outlet_key = outlet_key
         self.body_selector = body_selector
         self.stats = stats
+        self.rotation = ContextRotation(pages_per_context)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RenderMiddleware:
         settings = crawler.settings
         if not handler_installed(settings):
-            raise NotConfigured(f"no page is rendered in this run (render={spider_render_mode(crawler)})")
+            raise NotConfigured  # nothing is rendered in this run: no "Disabled" warning either
         check = PageCheck.of(settings.getlist("RENDER_CHALLENGE_MARKERS"),
                              settings.getlist("RENDER_SHELL_SELECTORS"),
                              settings.getlist("RENDER_CHALLENGE_STATUSES"), settings.getint("RENDER_MIN_TEXT"))
         outlet = getattr(crawler.spider, "outlet", None)
         return cls(check, settings.getfloat("RENDER_TIMEOUT"), getattr(outlet, "key", "unknown"),
-                   (outlet.extra.get("body_selector") if outlet else None), crawler.stats)
+                   (outlet.extra.get("body_selector") if outlet else None), crawler.stats,
+                   settings.getint("RENDER_PAGES_PER_CONTEXT"))
 
     def process_request(self, request: Request) -> None:
         meta = request.meta
@@ -191,24 +248,28 @@ class RenderMiddleware:
         if meta[META_MODE] == "always":
             meta.setdefault(META_REASON, "always")
         reason = meta.get(META_REASON)
-        if reason and not meta.get("playwright"):
+        if not reason:
+            return None
+        if not meta.get("playwright"):
             self.stats.inc_value(f"render/requested/{reason}")
             timeout_ms = self.timeout * 1000
             meta.update({
                 "playwright": True,
-                "playwright_context": CONTEXT,
                 "playwright_context_kwargs": {"service_workers": "block"},
                 "playwright_page_goto_kwargs": {"wait_until": "load", "timeout": timeout_ms},
                 "playwright_page_init_callback": f"{__name__}.watch_documents",
                 "playwright_page_methods": [
                     PageMethod(wait_until_ready, self.body_selector, self.check.min_text,
-                                 list(self.check.markers), timeout_ms),
+                               list(self.check.markers), timeout_ms),
                 ],
             })
+        meta["playwright_context"] = self.rotation.assign()  # every attempt, retries included
         return None
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
         meta = request.meta
+        if meta.get("playwright"):
+            await self._page_done(request)
         if is_rendered(response):
             return self._rendered(request, response)
         if meta.get(META_MODE) != "fallback" or META_REASON in meta or meta.get("local_html"):
@@ -234,9 +295,10 @@ class RenderMiddleware:
             logger.warning("Still a challenge page after rendering: %s", _canonical(request))
         return response
 
-    def process_exception(self, request: Request, exception: BaseException) -> None:
+    async def process_exception(self, request: Request, exception: BaseException) -> None:
         if not request.meta.get("playwright"):
             return None
+        await self._page_done(request)
         name = type(exception).__name__
         if name == "TimeoutError":
             self.stats.inc_value("render/timeout")
@@ -247,6 +309,16 @@ class RenderMiddleware:
             logger.error("Render failed (%s): %s: %s", request.meta.get(META_REASON), _canonical(request),
                          str(exception).splitlines()[0] if str(exception) else name)
         return None
+
+    async def _page_done(self, request: Request) -> None:
+        name = request.meta.get("playwright_context")
+        retired = self.rotation.done(name, request.meta.pop(META_CONTEXT, None)) if name else None
+        if retired is not None:
+            self.stats.inc_value("render/contexts_closed")
+            try:
+                await retired.close()
+            except Exception as exc:  # already closed with the browser: nothing left to free
+                logger.debug("Closing a retired browser context: %s", exc)
 
 
 def _canonical(request: Request) -> str:

@@ -3,6 +3,7 @@ the spider's render argument. The real browser runs in tests/integration/test_re
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -89,6 +90,11 @@ def make_middleware(**settings: object) -> tuple[render.RenderMiddleware, object
     return render.RenderMiddleware.from_crawler(crawler), crawler.stats
 
 
+def run(value: object) -> object:
+    """The middleware's response/exception hooks are coroutines."""
+    return asyncio.run(value) if asyncio.iscoroutine(value) else value
+
+
 def response_for(request: Request, name: str, status: int = 200, flags: list[str] | None = None) -> HtmlResponse:
     return HtmlResponse(request.url, status=status, body=page(name).encode(), encoding="utf-8",
                         request=request, flags=flags or [])
@@ -96,24 +102,26 @@ def response_for(request: Request, name: str, status: int = 200, flags: list[str
 
 def test_fallback_renders_challenge_once_then_keeps_rendered_response() -> None:
     mw, stats = make_middleware()
-    request = Request("http://127.0.0.1:1/news/challenge-article", meta={"render": "fallback"})
+    request = Request("http://127.0.0.1:1/news/challenge-article", meta={"render": "fallback"},
+                      headers={"If-None-Match": '"v1"', "Accept-Language": "ru"})
     assert mw.process_request(request) is None and "playwright" not in request.meta  # plain HTTP first
-    again = mw.process_response(request, response_for(request, "_challenge.html", 503))
+    again = run(mw.process_response(request, response_for(request, "_challenge.html", 503)))
     assert isinstance(again, Request) and again.dont_filter and again.url == request.url
     assert again.meta["render_reason"] == "challenge"
+    assert "If-None-Match" not in again.headers and again.headers["Accept-Language"] == b"ru"
     mw.process_request(again)
-    assert again.meta["playwright"] is True and again.meta["playwright_context"] == render.CONTEXT
+    assert again.meta["playwright"] is True and again.meta["playwright_context"] == "render-0"
     assert again.meta["playwright_page_goto_kwargs"]["timeout"] == 7000
     assert stats.get_value("render/requested/challenge") == 1
     # the browser answered: the first document was the 503 challenge, the last one the page
     again.meta[render.META_STATUS] = 200
-    rendered = mw.process_response(again, response_for(again, "news/challenge-article", 503, ["playwright"]))
+    rendered = run(mw.process_response(again, response_for(again, "news/challenge-article", 503, ["playwright"])))
     assert isinstance(rendered, HtmlResponse) and rendered.status == 200
     assert stats.get_value("render/pages") == 1
     assert stats.get_value("render/pages/demo/challenge") == 1
     # a rendered page that is still a challenge is said so, and not rendered again
     again.meta[render.META_STATUS] = 503
-    still = mw.process_response(again, response_for(again, "_challenge.html", 503, ["playwright"]))
+    still = run(mw.process_response(again, response_for(again, "_challenge.html", 503, ["playwright"])))
     assert isinstance(still, HtmlResponse) and stats.get_value("render/still_challenged") == 1
 
 
@@ -121,7 +129,7 @@ def test_fallback_leaves_plain_pages_alone() -> None:
     mw, stats = make_middleware()
     request = Request("http://127.0.0.1:1/news/plain-article", meta={"render": "fallback"})
     response = response_for(request, "news/plain-article")
-    assert mw.process_response(request, response) is response
+    assert run(mw.process_response(request, response)) is response
     assert stats.get_value("render/not_needed") == 1
 
 
@@ -134,7 +142,7 @@ def test_always_and_unmarked_requests() -> None:
     mw.process_request(plain)
     assert "playwright" not in plain.meta
     shell = response_for(plain, "news/js-article")
-    assert mw.process_response(plain, shell) is shell
+    assert run(mw.process_response(plain, shell)) is shell
     local = Request("http://127.0.0.1:1/x", meta={"render": "always", "local_html": "/tmp/x.html"})
     mw.process_request(local)
     assert "playwright" not in local.meta  # `scrapy article --html` never starts a browser
@@ -146,9 +154,47 @@ def test_timeout_is_one_clear_log_line(caplog: pytest.LogCaptureFixture) -> None
                       meta={"render": "fallback", "render_reason": "app_shell", "playwright": True,
                             "mirror": {"canonical": "https://www.example.invalid/news/never-renders"}})
     TimeoutError_ = type("TimeoutError", (Exception,), {})
-    assert mw.process_exception(request, TimeoutError_("Timeout 7000ms exceeded.")) is None
+    assert run(mw.process_exception(request, TimeoutError_("Timeout 7000ms exceeded."))) is None
     assert stats.get_value("render/timeout") == 1
     assert "Render timed out after 7s (app_shell): https://www.example.invalid/news/never-renders" in caplog.text
+
+
+def test_contexts_rotate_and_retired_ones_close_when_idle() -> None:
+    rotation = render.ContextRotation(pages_per_context=2)
+    first = [rotation.assign(), rotation.assign()]
+    assert first == ["render-0", "render-0"]
+    assert rotation.assign() == "render-1"  # the third page opens the next context
+    ctx0, ctx1 = object(), object()
+    assert rotation.done("render-0", ctx0) is None  # one page of render-0 still open
+    assert rotation.done("render-0", ctx0) is ctx0  # retired and idle: close it
+    assert rotation.done("render-1", ctx1) is None  # the current context stays open
+    assert render.ContextRotation(0).assign() == render.ContextRotation(0).assign() == "render-0"
+    never = render.ContextRotation(0)
+    for _ in range(1000):
+        never.assign()
+    assert never.current == "render-0"
+
+
+def test_middleware_closes_retired_contexts() -> None:
+    mw, stats = make_middleware(RENDER_PAGES_PER_CONTEXT=1)
+    closed: list[str] = []
+
+    class Context:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def close(self) -> None:
+            closed.append(self.name)
+
+    requests = [Request(f"http://127.0.0.1:1/news/{n}", meta={"render": "always"}) for n in range(3)]
+    for request in requests:
+        mw.process_request(request)
+        request.meta[render.META_CONTEXT] = Context(request.meta["playwright_context"])
+    assert [r.meta["playwright_context"] for r in requests] == ["render-0", "render-1", "render-2"]
+    for request in requests:
+        run(mw.process_response(request, response_for(request, "news/plain-article", flags=["playwright"])))
+        assert render.META_CONTEXT not in request.meta  # no Playwright object left in the meta
+    assert closed == ["render-0", "render-1"] and stats.get_value("render/contexts_closed") == 2
 
 
 def test_render_again_only_once_and_only_in_fallback() -> None:
