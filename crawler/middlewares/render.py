@@ -323,3 +323,43 @@ class RenderMiddleware:
 
 def _canonical(request: Request) -> str:
     return request.meta.get("mirror", {}).get("canonical", request.url)
+
+
+# ---------------------------------------------------------------------------- ./run
+def needs_browser(argv: list[str]) -> bool:
+    """Whether ``scrapy crawl <argv>`` may render pages: the outlet's ``render``, ``-a render=``,
+    ``-s RENDER_ENABLED=``. ``./run crawl`` installs Chromium only then."""
+    from crawler import outlets  # the registry, only for this command-line check
+
+    spider, mode, enabled, i = None, None, True, 0
+    while i < len(argv):
+        arg = argv[i]
+        value = argv[i + 1] if i + 1 < len(argv) else ""
+        if arg in ("-a", "-s", "-o", "-O", "-t", "--logfile", "-L", "--loglevel", "--output", "--overwrite-output"):
+            if arg == "-a" and value.startswith("render="):
+                mode = value.split("=", 1)[1]
+            elif arg == "-s" and value.startswith("RENDER_ENABLED="):
+                enabled = value.split("=", 1)[1].strip().lower() not in ("0", "false", "no", "off", "")
+            i += 2
+            continue
+        if arg.startswith("-a") and arg[2:].startswith("render="):
+            mode = arg[2:].split("=", 1)[1]
+        elif not arg.startswith("-") and spider is None:
+            spider = arg
+        i += 1
+    if not enabled or spider is None:
+        return False
+    if mode is None:
+        try:
+            mode = outlets.get(spider).render
+        except KeyError:
+            return False
+    return mode in ("always", "fallback")
+
+
+if __name__ == "__main__":  # python -m crawler.middlewares.render needs-browser <scrapy crawl arguments>
+    import sys
+
+    if sys.argv[1:2] != ["needs-browser"]:
+        sys.exit("usage: python -m crawler.middlewares.render needs-browser <spider> [scrapy crawl options]")
+    sys.exit(0 if needs_browser(sys.argv[2:]) else 1)

@@ -263,3 +263,17 @@ def test_spider_render_argument() -> None:
     assert MoscowTimesSpider(render="always").render_mode == "always"
     with pytest.raises(ValueError, match=r"-a render='sometimes': expected one of always, fallback, never"):
         MoscowTimesSpider(render="sometimes")
+
+
+# ------------------------------------------------------------------ ./run crawl: Chromium only when needed
+@pytest.mark.parametrize("argv, needed", [
+    (["moscowtimes"], False),  # render="never": `./run crawl moscowtimes` installs no browser
+    (["moscowtimes", "-a", "since=2024-01-01", "-O", "out.jsonl"], False),
+    (["moscowtimes", "-a", "render=fallback"], True),
+    (["moscowtimes", "-arender=always"], True),
+    (["-s", "LOG_LEVEL=INFO", "moscowtimes", "-a", "render=always", "-s", "RENDER_ENABLED=False"], False),
+    (["no-such-outlet"], False),
+    ([], False),
+])
+def test_needs_browser(argv: list[str], needed: bool) -> None:
+    assert render.needs_browser(argv) is needed
