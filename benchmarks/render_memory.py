@@ -91,7 +91,7 @@ def crawl(server: SiteServer, out: Path, pages: int, mode: str, extra: list[str]
     stats_file = out.with_suffix(".stats.json")
     cmd = [sys.executable, "-m", "scrapy", "crawl", "rendertest", "-O", str(out), "-a", "since=2025-01-01",
            "-a", f"render={mode}", "-s", "MIRRORS=" + json.dumps({HOST: server.url}),
-           "-s", f"STATS_FILE={stats_file}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+           "-s", f"STATS_FILE={stats_file}", "-s", f"STATE_URL=sqlite:///{out.with_suffix('.state.sqlite')}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
            "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", *extra]
     env = {**os.environ, "PYTHONPATH": str(ROOT), TEST_OUTLETS_ENV: "1"}
     samples: list[tuple[int, int, int]] = []  # (pages served so far, rss, pss)

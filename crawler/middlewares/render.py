@@ -112,7 +112,8 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     explicit = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
     options: dict[str, Any] = {"headless": True, "args": list(settings.getlist("RENDER_BROWSER_ARGS"))}
     browser = settings.get("RENDER_BROWSER") or ""
-    if browser:
+    remote = settings.get("PLAYWRIGHT_CDP_URL") or settings.get("PLAYWRIGHT_CONNECT_URL")
+    if browser and not remote:
         path = shutil.which(browser) or browser
         if not Path(path).is_file() and "executable_path" not in explicit:
             raise RuntimeError(
@@ -292,7 +293,9 @@ class RenderMiddleware:
             response = response.replace(status=final)
         if isinstance(response, TextResponse) and self.check.reason(response.status, response.text) == "challenge":
             self.stats.inc_value("render/still_challenged")
-            logger.warning("Still a challenge page after rendering: %s", _canonical(request))
+            request.meta["dont_retry"] = True  # another browser attempt would meet the same challenge
+            logger.warning("Still a challenge page after rendering (HTTP %s): %s", response.status,
+                           _canonical(request))
         return response
 
     async def process_exception(self, request: Request, exception: BaseException) -> None:

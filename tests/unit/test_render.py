@@ -123,6 +123,7 @@ def test_fallback_renders_challenge_once_then_keeps_rendered_response() -> None:
     again.meta[render.META_STATUS] = 503
     still = run(mw.process_response(again, response_for(again, "_challenge.html", 503, ["playwright"])))
     assert isinstance(still, HtmlResponse) and stats.get_value("render/still_challenged") == 1
+    assert again.meta["dont_retry"] is True  # RetryMiddleware would only render the same challenge again
 
 
 def test_fallback_leaves_plain_pages_alone() -> None:
@@ -249,6 +250,8 @@ def test_addon_installs_handlers_and_launch_options(monkeypatch: pytest.MonkeyPa
 def test_addon_says_clearly_when_the_browser_is_missing() -> None:
     with pytest.raises(RuntimeError, match=r"apt-get install chromium.*-a render=never"):
         addon_settings("fallback", RENDER_BROWSER="/nonexistent/chromium")
+    remote = addon_settings("fallback", RENDER_BROWSER="/nonexistent/chromium", PLAYWRIGHT_CDP_URL="ws://127.0.0.1:9222")
+    assert "executable_path" not in remote.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")  # a remote browser: none to find
 
 
 def test_abort_request_blocks_images_media_fonts() -> None:
