@@ -7,21 +7,30 @@ What differs from the generic page:
   holding header, byline, intro and the gallery itself);
 * images: the featured image and image blocks with their caption/credit spans; gallery items carry
   theirs in ``data-image-caption`` / ``data-image-credits``;
-* the kind comes from ``div.gtm-type[data-type]`` (default, gallery, podcast, video, live) and the
-  Opinion/Analysis label; the section from the JSON-LD breadcrumb, because the site's section helper
-  writes "news" into ``articleSection`` for almost everything; podcasts live under /podcasts;
+* the kind comes from ``div.gtm-type[data-type]`` (default, gallery, podcast, video, live), the header
+  label in the edition's language (``extra["kind_labels"]``: "Opinion", «Мнение»), the opinion byline,
+  then the section (``extra["section_kinds"]``: in-depth/features are features); the section from the
+  JSON-LD breadcrumb, because the site's section helper writes "news" into ``articleSection`` for
+  almost everything; podcasts live under /podcasts;
+* only the trailing ``a{ID}`` of a URL matters: a page reached under an old slug is the article under
+  its ``link[rel=canonical]`` (same id);
+* JSON-LD names the outlet (an Organization) as author of unsigned news: that is no byline;
 * the byline ``<time>`` shows the *update* time on updated articles, so dates come from JSON-LD only.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from parsel import Selector
+from scrapy.http import TextResponse
 
-from crawler.pages.base import ArticlePage
+from crawler.outlets.base import Outlet
+from crawler.pages.base import ArticlePage, jsonld_organizations
 from crawler.text import normalize
+from crawler.urls import canonical_url
 
 KIND_BY_TYPE = {"gallery": "gallery", "podcast": "podcast", "video": "video", "live": "live"}
 KIND_BY_LABEL = {"opinion": "opinion", "analysis": "analysis"}
@@ -30,6 +39,14 @@ KIND_BY_LABEL = {"opinion": "opinion", "analysis": "analysis"}
 class MoscowTimesPage(ArticlePage):
     layout_selectors = ("header.article__header", "div.article__byline", "div.article__intro",
                         "div.article__gallery", "figure")
+
+    def __init__(self, response: TextResponse, outlet: Outlet, fetched_at: datetime) -> None:
+        super().__init__(response, outlet, fetched_at)
+        canonical = self.sel.css('link[rel="canonical"]::attr(href)').get()
+        if canonical and canonical_url(canonical) != self.url:
+            canonical = canonical_url(canonical)
+            if outlet.native_id(canonical) and outlet.native_id(canonical) == outlet.native_id(self.url):
+                self.url = canonical  # an old slug of the same article
 
     def title(self) -> str | None:
         return self.text("header.article__header h1") or super().title()
@@ -43,7 +60,8 @@ class MoscowTimesPage(ArticlePage):
     def authors(self) -> list[str]:
         names = [normalize(n) for n in self.sel.css(
             ".byline__author .byline__author__name ::text, .byline__author .article__author__name ::text").getall()]
-        return list(dict.fromkeys(n for n in names if n)) or super().authors()
+        bylines = list(dict.fromkeys(n for n in names if n))
+        return bylines or [a for a in super().authors() if a not in jsonld_organizations(self.jsonld)]
 
     def page_type(self) -> str:
         return (self.sel.css("div.gtm-type::attr(data-type)").get() or "default").strip().lower()
@@ -54,9 +72,12 @@ class MoscowTimesPage(ArticlePage):
         if self.page_type() in KIND_BY_TYPE:
             return KIND_BY_TYPE[self.page_type()]
         label = (self.text("header.article__header .article__label") or "").lower()
+        by_label = self.extra("kind_labels") or KIND_BY_LABEL
+        if label in by_label:
+            return by_label[label]
         if "byline--opinion" in (self.sel.css("div.article__byline::attr(class)").get() or ""):
-            label = label or "opinion"
-        return KIND_BY_LABEL.get(label, "news")
+            return "opinion"
+        return (self.extra("section_kinds") or {}).get(self.section() or "", "news")
 
     def section(self) -> str | None:
         if self.page_type() == "podcast":
