@@ -25,7 +25,7 @@ from typing import Any, Callable, ClassVar
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
@@ -43,6 +43,7 @@ DEFAULT_WINDOW_DAYS = 7
 ARTICLE_META = ("article", "canonical_url", "feed_entry", "sitemap_entry", "api_entry", "entry_date", "article_day",
                 "state_check")
 RENDER_MODES = render.MODES
+FEED_ONLY_STATUSES = (403, 429, 451)  # and 5xx: the page is blocked or failing, not gone
 
 
 class OutletSpider(scrapy.Spider):
@@ -81,6 +82,19 @@ class OutletSpider(scrapy.Spider):
         self.requested = 0
         self.feed_entries: dict[str, dict[str, Any]] = {}  # canonical URL -> feed item with full text
         self.native_ids: set[str] = set()  # the outlet's ids already requested in this run
+        self.check_native_ids = True  # off when the crawl state's filter applies the rule after its own
+
+    def state_filters_requests(self) -> None:
+        """Called by the crawl state when its filter (crawler/middlewares/incremental.py) is active: it
+        sees every discovered entry, decides which to fetch, and applies the one-request-per-native-id
+        rule to the requests it lets through, so that an entry whose date changed is not hidden by an
+        earlier, unchanged entry for the same article."""
+        self.check_native_ids = False
+
+    def request_dropped(self) -> None:
+        """An article request made here was dropped downstream (nothing new to fetch): it does not
+        count toward ``limit``."""
+        self.requested = max(0, self.requested - 1)
 
     def default_window_from(self, day: date) -> None:
         """Without ``-a since``, start the window at ``day`` (the crawl state passes the outlet's last
@@ -214,7 +228,7 @@ class OutletSpider(scrapy.Spider):
             stats.inc_value("discovery/skipped/limit")
             return None
         native = self.outlet.native_id(url)
-        if native:
+        if native and self.check_native_ids:
             if native in self.native_ids:
                 stats.inc_value("discovery/skipped/same_native_id")
                 return None
@@ -232,8 +246,36 @@ class OutletSpider(scrapy.Spider):
         self.crawler.stats.inc_value("discovery/article_requests")
         if self.render_mode != "never":
             meta = {render.META_MODE: self.render_mode, **(meta or {})}
-        kwargs.setdefault("errback", self.on_error)
+        kwargs.setdefault("errback", self.on_article_error)
         return Request(url, callback=self.parse_article, meta={"article": True, **(meta or {})}, **kwargs)
+
+    def on_article_error(self, failure: Failure) -> Iterator[Any]:
+        """An article page that could not be had (blocked: 403/429/451/5xx after retries, or a download
+        error) is built from its feed item when the feed carries the full text (Verstka's pages answer
+        bots with a challenge; its feed has every article): ``spider/feed_only/<status or error>``.
+        A 404/410 means the article is gone, and a gone article is not brought back from the feed."""
+        self.on_error(failure)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return
+        request = failure.request  # type: ignore[attr-defined]
+        url = canonical_url(request.meta.get("canonical_url") or request.meta.get("mirror", {}).get("canonical")
+                            or request.url)
+        entry = request.meta.get("feed_entry") or self.feed_entries.get(url)
+        if not entry or not entry.get("content"):
+            return
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if status not in FEED_ONLY_STATUSES and status < 500:
+                return
+            reason = str(status)
+        else:
+            reason = type(failure.value).__name__
+        self.crawler.stats.inc_value(f"spider/feed_only/{reason}")
+        self.logger.info("Article %s built from its feed item (page: %s)", url, reason)
+        meta = {k: v for k, v in request.meta.items() if k in ARTICLE_META}
+        stand_in = HtmlResponse(url, body=b"<html><body></body></html>", encoding="utf-8",
+                                request=Request(url, meta={**meta, "feed_entry": entry, "feed_only": True}))
+        yield from self.parse_article(stand_in)
 
     def on_fetch_error(self, failure: Failure) -> Iterator[Request]:
         """The article's ``fetch_url`` (its API record) failed: fetch its own page instead."""
@@ -272,7 +314,7 @@ class OutletSpider(scrapy.Spider):
             return
         page = self.parser_cls(response, self.outlet, fetched_at=self.clock())
         article = page.to_article()
-        if article.extraction.get("body") == "none":
+        if article.extraction.get("body") == "none" and not meta.get("feed_only"):
             again = render.render_again(response, "no_body")  # fallback mode: try the browser once
             if again is not None:
                 self.crawler.engine.crawl(again)  # a re-fetch of this page, not a new discovery

@@ -111,3 +111,25 @@ def test_cleaning_is_counted_by_markup_and_by_text(crawls):
     assert crawls["holod"].stats["clean/markup/div.holod-donate-inline"] == 2
     assert crawls["agentstvo"].stats["clean/text/foreign_agent"] == 3
     assert crawls["agentstvo"].stats["clean/text/read_more"] == 3
+
+
+def test_verstka_page_blocked_with_503_is_built_from_the_feed(tmp_path):
+    """Real anti-bot pages often answer 503: after the retries, the article comes from its feed item."""
+    import json
+    import shutil
+
+    site = tmp_path / "verstka"
+    shutil.copytree(SITES / "verstka", site)
+    routes = json.loads((site / "_responses.json").read_text("utf-8"))
+    routes["/my-pishem-pisma-tem-kogo-nikto-ne-zhdet/"] = {
+        "status": 503, "body": "<html><head><title>Just a moment...</title></head><body><script>var _cf_chl_opt={};"
+                              "</script></body></html>"}
+    (site / "_responses.json").write_text(json.dumps(routes), "utf-8")
+    with SiteServer(site) as server:
+        result = run_crawl("verstka", server.url, tmp_path / "out.jsonl", *WINDOW, "-a", "render=never")
+    assert result.returncode == 0, result.log[-3000:]
+    truth = expected("verstka")["articles"]
+    assert sorted(result.by_url()) == sorted(truth)
+    assert {url: mismatches(item, truth[url]) for url, item in result.by_url().items()} == {url: [] for url in truth}
+    assert result.stats["spider/http_error/503"] == 1 and result.stats["spider/feed_only/503"] == 1
+    assert result.stats["retry/count"] >= 1
