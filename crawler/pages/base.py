@@ -31,13 +31,14 @@ from functools import cached_property
 from typing import Any, Iterable
 from urllib.parse import urljoin
 
-from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from crawler import dates
 from crawler.items import Article
 from crawler.outlets.base import Outlet
+from crawler.pages.bylines import split_credit, split_names
+from crawler.pages.tree import collect, cut_from, drop
 from crawler.text import join_paragraphs, normalize, word_count
 
 logger = logging.getLogger(__name__)
@@ -46,14 +47,6 @@ ARTICLE_TYPES = {
     "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
     "BackgroundNewsArticle", "ReviewNewsArticle", "BlogPosting", "LiveBlogPosting", "Report",
     "ScholarlyArticle", "SocialMediaPosting", "PodcastEpisode", "VideoObject", "ImageGallery",
-}
-BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "blockquote", "li", "ul", "ol", "h1", "h2", "h3", "h4",
-    "h5", "h6", "pre", "table", "tr", "td", "th", "dl", "dt", "dd", "header", "footer", "aside",
-}
-SKIP_TAGS = {
-    "script", "style", "noscript", "template", "figure", "figcaption", "iframe", "form", "button",
-    "input", "select", "textarea", "svg", "video", "audio", "picture", "img", "nav", "object",
 }
 
 
@@ -246,7 +239,7 @@ class ArticlePage:
                 if credit_css:
                     credit = normalize(" ".join(tree.css(credit_css).xpath(".//text()").getall())) or None
                     for found in tree.css(credit_css):
-                        _drop(found.root)
+                        drop(found.root)
                 caption = normalize(" ".join(tree.xpath(".//text()").getall())) or None
                 if caption and not credit:
                     caption, credit = split_credit(caption)
@@ -319,21 +312,21 @@ class ArticlePage:
         tree = Selector(root=copy.deepcopy(root.root), type="html")
         end = self.extra("body_end_selector")
         if end and tree.css(end):
-            _cut_from(tree.css(end)[0].root, tree.root)
+            cut_from(tree.css(end)[0].root, tree.root)
             self.removed[end] += 1
         for css in self.layout_selectors:
             for node in tree.css(css):
-                _drop(node.root)
+                drop(node.root)
         for css in self.outlet.boilerplate_selectors:
             for node in tree.css(css):
-                _drop(node.root)
+                drop(node.root)
                 self.removed[css] += 1
         return tree
 
     def paragraphs(self, root: Selector) -> list[str]:
         """Plain-text paragraphs of a content root: one per block element with its own text."""
         out: list[str] = []
-        _collect(root.root, out)
+        collect(root.root, out)
         return [p for p in out if len(p) >= self.body_paragraph_min_chars]
 
     # ---------------------------------------------------------------- assembly
@@ -402,80 +395,3 @@ def _unique(values: Iterable[str]) -> list[str]:
     for v in values:
         seen.setdefault(v, None)
     return list(seen)
-
-
-def _drop(node: etree._Element) -> None:
-    """Remove a node but keep its tail text."""
-    parent = node.getparent()
-    if parent is None:
-        return
-    if node.tail:
-        prev = node.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + node.tail
-        else:
-            parent.text = (parent.text or "") + node.tail
-    parent.remove(node)
-
-
-def _cut_from(node: etree._Element, root: etree._Element) -> None:
-    """Remove ``node`` and everything after it (in document order) inside ``root``."""
-    current = node
-    while current is not None and current is not root:
-        parent = current.getparent()
-        for sibling in list(current.itersiblings()):
-            parent.remove(sibling)
-        current.tail = None
-        current = parent
-    node.getparent().remove(node)
-
-
-NAME_SEPARATORS = re.compile(r"\s*,\s*|\s+(?:и|and)\s+")
-CREDIT = re.compile(r"^(?P<caption>.*?)[\s.,;|/—–-]*(?P<credit>(?:Фото|Фотография|Photo|Документ|Инфографика|"
-                    r"Иллюстрация|Скриншот|Видео|Кадр|Illustration|Infographic|Screenshot)\s*:.*)$", re.S)
-
-
-def split_names(found: list[str]) -> list[str]:
-    """Byline texts -> names: one node may hold "A, B и C"."""
-    return [name for text in found for name in NAME_SEPARATORS.split(text) if name]
-
-
-def split_credit(caption: str) -> tuple[str | None, str | None]:
-    """("Вера Михайлова. Фото: из личного архива") -> ("Вера Михайлова", "Фото: из личного архива")."""
-    m = CREDIT.match(caption)
-    if not m:
-        return caption, None
-    return normalize(m["caption"]).rstrip(" .,;") or None, normalize(m["credit"])
-
-
-def _tag(node: etree._Element) -> str:
-    return node.tag.lower() if isinstance(node.tag, str) else ""
-
-
-def _collect(node: etree._Element, out: list[str]) -> None:
-    buffer: list[str] = []
-
-    def flush() -> None:
-        text = normalize("".join(buffer))
-        if text:
-            out.append(text)
-        buffer.clear()
-
-    if node.text:
-        buffer.append(node.text)
-    for child in node:
-        tag = _tag(child)
-        if not tag or tag in SKIP_TAGS:
-            pass  # comments, processing instructions, media, forms
-        elif tag in BLOCK_TAGS:
-            flush()
-            _collect(child, out)
-        elif tag == "br":
-            buffer.append(" ")
-        else:
-            inline: list[str] = []
-            _collect(child, inline)
-            buffer.append(" ".join(inline))
-        if child.tail:
-            buffer.append(child.tail)
-    flush()

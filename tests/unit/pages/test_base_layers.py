@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from scrapy.http import HtmlResponse, Request
 
 from crawler.outlets.base import Outlet
-from crawler.pages.base import ArticlePage, split_credit, split_names
+from crawler.pages.base import ArticlePage
+from crawler.pages.bylines import split_credit, split_names
 
 FETCHED = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 URL = "https://example.org/news/2026/11/24/story"
