@@ -1,6 +1,7 @@
 """Agentstvo / «Агентство» (www.agents.media). Facts and sources: ../shared/outlets.md §8 and
-tests/sites/agentstvo/README.md. Evidence: WordPress with a live full-text `/feed/` (confirmed July 2026,
-HIGH); flat translit slugs (HIGH); the article from `h1` to the end of `article` (calibre 2024, MEDIUM).
+tests/sites/agentstvo/README.md. Evidence: WordPress with a full-text `/feed/` (a third-party config
+reports it answering in July 2026, HIGH); flat translit slugs (HIGH); the article from `h1` to the end of
+`article` (calibre 2024, MEDIUM).
 WordPress core sitemaps and the generic WP theme classes (`entry-title`, `entry-content`, ...) are
 assumptions (LOW): where the page differs, the feed's `content:encoded` is the next body layer. The
 foreign-agent disclaimer is the first paragraph of the post content (removed by the shared text rule)."""
@@ -27,7 +28,8 @@ AGENTSTVO = Outlet(
         TextRule("donation", r"^Мы работаем без рекламы и государственных денег", max_chars=400),
         TextRule("newsletter", r"^Рассылка «?Агентства»?", max_chars=120),
     ),
-    notes="WordPress; feed live 2026 (HIGH); theme classes assumed (LOW), feed full text as next layer.",
+    notes="WordPress; feed reported working by a third party in 2026 (HIGH); theme classes assumed (LOW); "
+          "feed full text as the next layer.",
     extra={
         "body_selector": "div.entry-content",
         "title_selector": "h1.entry-title",
