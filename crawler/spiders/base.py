@@ -278,7 +278,9 @@ class OutletSpider(scrapy.Spider):
         yield from self.parse_article(stand_in)
 
     def on_fetch_error(self, failure: Failure) -> Iterator[Request]:
-        """The article's ``fetch_url`` (its API record) failed: fetch its own page instead."""
+        """The article's ``fetch_url`` (its API record) failed: fetch its own page instead. The page is the
+        same article, already let through by discovery and the crawl state: it is not an article request
+        to be judged again (no ``meta["article"]``)."""
         self.on_error(failure)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):  # HttpError is an IgnoreRequest
             return
@@ -288,8 +290,8 @@ class OutletSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("spider/fetch_url/fallback_to_page")
         self.logger.info("Fetching the page instead: %s", page)
-        meta = {k: v for k, v in meta.items() if k in ARTICLE_META}
-        yield Request(page, callback=self.parse_article, errback=self.on_error, meta={**meta, "article": True})
+        meta = {k: v for k, v in meta.items() if k in ARTICLE_META and k != "article"}
+        yield Request(page, callback=self.parse_article, errback=self.on_error, meta={**meta, "fetch_fallback": True})
 
     # ------------------------------------------------------------------ articles
     def parse_article(self, response: Response) -> Iterator[Any]:
