@@ -1,11 +1,18 @@
 """Meduza (ru + en): page + API record against the synthetic fixtures (tests/sites/meduza, meduza_en)."""
 
+import json
+from datetime import datetime, timezone
+
 import pytest
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
 
 from crawler import outlets
+from crawler.discovery.api_meduza import MeduzaSearch
 from crawler.outlets.base import TextRule
 from crawler.pipelines.clean import remove_boilerplate
 from crawler.rules import shared_rules
+from crawler.spiders.meduza import MeduzaSpider
 from tests.crawl import expected
 from tests.unit.pages.api_pages import api_json, parse, path, response_for
 from tests.unit.pages.expectations import mismatches
@@ -128,3 +135,31 @@ def test_english_appeal_rule_is_anchored():
     news = "Readers who support Meduza from Russia now risk fines, lawyers say."
     assert remove_boilerplate([news], rules)[0] == [news]
     assert isinstance(rules[0], TextRule)
+
+
+def search_answer(days: list[int], has_next: bool) -> TextResponse:
+    docs = {f"news/2026/11/{d:02d}/n{d}": {"url": f"news/2026/11/{d:02d}/n{d}", "pub_date": f"2026-11-{d:02d}",
+                                            "published_at": int(datetime(2026, 11, d, 12, tzinfo=timezone.utc).timestamp())}
+            for d in days}
+    body = json.dumps({"collection": list(docs), "documents": docs, "has_next": has_next}).encode()
+    return TextResponse("https://meduza.io/api/w5/search?chrono=news&page=0", body=body, encoding="utf-8")
+
+
+def search(since: str, until: str) -> MeduzaSearch:
+    crawler = get_crawler(MeduzaSpider)
+    return MeduzaSearch(MeduzaSpider.from_crawler(crawler, since=since, until=until))
+
+
+def test_search_pages_back_while_the_page_reaches_into_the_window():
+    finder = search("2026-11-20", "2026-11-30")
+    requests = list(finder.parse_search(search_answer([26, 24, 21], has_next=True), "news", 0))
+    assert [r.url for r in requests][-1] == \
+        "https://meduza.io/api/w5/search?chrono=news&page=1&per_page=24&locale=ru"
+    assert [r.meta["api_entry"]["url"] for r in requests[:-1]] == ["news/2026/11/26/n26", "news/2026/11/24/n24",
+                                                                    "news/2026/11/21/n21"]
+
+
+def test_search_stops_at_the_first_page_older_than_the_window():
+    finder = search("2026-11-23", "2026-11-30")
+    requests = list(finder.parse_search(search_answer([26, 22, 18], has_next=True), "news", 0))
+    assert [r.url.rsplit("/", 1)[1] for r in requests] == ["n26"]  # no next page, nothing out of the window
