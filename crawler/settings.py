@@ -110,6 +110,8 @@ OUTPUT_FAILED_EXIT_CODE = 3  # `scrapy crawl` exit code when a feed file or mani
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = True
 FEED_STORAGES = {
+    "": "crawler.exports.storages.LocalFeedStorage",  # <file>.part, renamed once stored
+    "file": "crawler.exports.storages.LocalFeedStorage",
     "s3": "crawler.exports.storages.SpoolingS3FeedStorage",  # Scrapy's S3 storage + the local spool
 }
 # S3 (and S3-compatible stores): keys come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,

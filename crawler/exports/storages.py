@@ -1,33 +1,38 @@
-"""S3 feed storage with a local spool: failed uploads lose nothing.
+"""Feed storages that say what they stored, and keep what S3 refused.
 
-:class:`SpoolingS3FeedStorage` (``s3://`` in ``FEED_STORAGES``) is Scrapy's own ``S3FeedStorage``
-(``AWS_*`` settings, ``AWS_ENDPOINT_URL`` for S3-compatible stores; keys from the environment),
-except that the file it uploads is written in the spool (``OUTPUT_SPOOL_DIR``) instead of a
-throw-away temporary file. When the upload succeeds the file is removed; when it fails the file
-stays in the spool with a sidecar saying where it belongs and how many items it holds, and the error
-goes on to Scrapy's FeedExporter, which logs it and counts
-``feedexport/failed_count/SpoolingS3FeedStorage`` (and the delivery tracker marks the slot's items
-as not delivered). Without a spool directory it warns and behaves as Scrapy's.
+* :class:`LocalFeedStorage` (``file://`` and plain paths in ``FEED_STORAGES``): Scrapy's
+  ``FileFeedStorage``, except that in overwrite mode (the project's feeds, ``-O``) it writes
+  ``<file>.part`` and renames it when the feed is stored, so a feed file exists only once it is
+  complete (and its items can be recorded as delivered); append mode (``-o``) writes in place.
+* :class:`SpoolingS3FeedStorage` (``s3://``) is Scrapy's own ``S3FeedStorage`` (``AWS_*`` settings,
+  ``AWS_ENDPOINT_URL`` for S3-compatible stores; keys from the environment), except that the file it
+  uploads is written in the spool (``OUTPUT_SPOOL_DIR``) instead of a throw-away temporary file.
+  When the upload succeeds the file is removed; when it fails the file stays in the spool with a
+  sidecar saying where it belongs and how many items it holds, ``stored.spooled`` names it, and the
+  error goes on to Scrapy's FeedExporter, which logs it and counts
+  ``feedexport/failed_count/SpoolingS3FeedStorage``. Without a spool directory it warns and behaves
+  as Scrapy's. Feed option ``spool_kind`` (``feed``, default, or ``manifest``) is what a spooled
+  copy's sidecar says it is.
 
-``storage.stored`` (:class:`StoredFile`: URI without credentials, bytes, sha256, ok or the error,
-the spooled path) is read by the manifest on ``feed_slot_closed``. Feed option ``spool_kind``
-(``feed``, default, or ``manifest``) is what a spooled copy's sidecar says it is.
+Both set ``storage.stored`` (:class:`StoredFile`: URI without credentials, bytes, sha256, ok or the
+error, the spooled path), which the manifest and the delivery tracker read on ``feed_slot_closed``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.extensions.feedexport import S3FeedStorage
+from scrapy.extensions.feedexport import FileFeedStorage, S3FeedStorage
 from scrapy.utils.asyncio import run_in_thread
 
 from crawler.exports.layout import public_uri
-from crawler.exports.spool import Spool, sha256_of
+from crawler.exports.spool import PART, Spool, sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +59,40 @@ def describe(exc: BaseException) -> str:
 def unwrap(storage: Any) -> Any:
     """The storage itself, when another component wrapped it (the delivery tracker does)."""
     return getattr(storage, "inner", storage)
+
+
+class LocalFeedStorage(FileFeedStorage):
+    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
+        super().__init__(uri, feed_options=feed_options)
+        self.uri = public_uri(uri) if "://" in uri else Path(self.path).absolute().as_uri()
+        self.atomic = self.write_mode == "wb"
+        self.part: Path | None = None
+        self.stored: StoredFile | None = None
+
+    def open(self, spider: Spider) -> IO[bytes]:
+        if not self.atomic:
+            return super().open(spider)
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.part = path.with_name(path.name + PART)
+        return self.part.open("wb")
+
+    async def store(self, file: IO[bytes]) -> None:  # type: ignore[override]
+        try:
+            await run_in_thread(self._publish, file)
+        except Exception as exc:
+            self.stored = StoredFile(self.uri, error=describe(exc))
+            raise
+
+    def _publish(self, file: IO[bytes]) -> None:
+        if not file.closed:
+            file.flush()
+            os.fsync(file.fileno())
+            file.close()
+        if self.part is not None:
+            os.replace(self.part, self.path)
+        digest, size = sha256_of(Path(self.path))
+        self.stored = StoredFile(self.uri, size, digest, ok=True)
 
 
 class SpoolingS3FeedStorage(S3FeedStorage):

@@ -4,7 +4,8 @@ subprocess against the fixture site, the objects read back with boto3.
 Covers: items, gzip, batches, JSON format, the run manifest (written last, sha256 and item counts that
 match the objects), credentials given with -s never reaching the log, the stats or the manifest, and
 S3 failures (endpoint down, upload refused): exit code 3, a clear error, the files and the manifest
-kept in the spool, and the next run delivering them before it crawls.
+kept in the spool, and the next run delivering them before it crawls, with the crawl state (issue 4)
+so that every article reaches the bucket exactly once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from crawler.state import DELIVERED, open_store
 from tests.crawl import ROOT, SITES, expected, mirrors_for
 from tests.siteserver import SiteServer
 
@@ -216,6 +218,12 @@ def test_s3_failure_spools_exits_3_and_the_next_run_delivers(s3: str, site: Site
                      items_of(".gz", (run_dirs[0] / f"{first_run}-{n:05d}.jsonl.gz").read_bytes())]
     assert {item["url"] for item in spooled_items} == EXPECTED_URLS  # nothing lost
 
+    # The crawl state (issue 4, crawler/extensions/delivery.py): the items of a spooled file belong to
+    # the spool from then on, so the state records them (the next run does not fetch them again) and
+    # the spool delivers them.
+    assert "'delivery/feeds_spooled': 3," in first.log and "'delivery/feeds_stored'" not in first.log
+    assert delivered_in_state(tmp_path) == EXPECTED_URLS
+
     if failure == "upload_refused":
         assert objects_or_none(s3) is None  # still no bucket: nothing was published
     client(s3).create_bucket(Bucket=BUCKET)
@@ -233,6 +241,23 @@ def test_s3_failure_spools_exits_3_and_the_next_run_delivers(s3: str, site: Site
     assert {item["url"] for item in check_manifest_matches_objects(late, store, late_key)} == EXPECTED_URLS
     assert not list((tmp_path / "spool").rglob("*.spool.json"))
     assert second.stats["output/spool/delivered_files"] == 3 and second.stats["output/spool/delivered_items"] == 12
+    # ... and the second run did not emit them again: every article is in the bucket exactly once
+    second_key = next(key for key in found if key != late_key)
+    assert check_manifest_matches_objects(found[second_key], store, second_key) == []
+    every = [item["url"] for key, body in store.items() if not key.endswith(".manifest.json")
+             for item in items_of(key, body)]
+    assert sorted(every) == sorted(EXPECTED_URLS)
+    assert delivered_in_state(tmp_path) == EXPECTED_URLS
+
+
+def delivered_in_state(tmp_path: Path) -> set[str]:
+    """URLs the crawl state (crawler/state/, issue 4) records as delivered for moscowtimes."""
+    store = open_store(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    store.connect()
+    try:
+        return {a.url for a in store.find_articles("moscowtimes", sorted(EXPECTED_URLS), []) if a.status == DELIVERED}
+    finally:
+        store.close()
 
 
 def objects_or_none(endpoint: str) -> dict[str, bytes] | None:
