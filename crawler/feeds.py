@@ -31,8 +31,8 @@ from crawler.exports import redact
 from crawler.exports.layout import (OutputConfigError, OutputLayout, check_run_id, destination, local_output_dir,
                                     new_run_id, project_root, spool_dir)
 
-# The checkout's output/ folder (None-safe users: crawler.exports.layout.local_output_dir). Running from
-# an egg (Scrapyd) or an installed copy there is no such folder: set OUTPUT_DIR / OUTPUT_URI.
+# The checkout's output/ folder. Running from an egg (Scrapyd) or an installed copy there is no such folder:
+# crawler.exports.layout.local_output_dir() says so (None), and OUTPUT_DIR / OUTPUT_URI must be set.
 PROJECT_OUTPUT = (project_root() or Path(__file__).resolve().parent.parent) / "output"
 
 
