@@ -82,6 +82,7 @@ class OutletSpider(scrapy.Spider):
         self.requested = 0
         self.feed_entries: dict[str, dict[str, Any]] = {}  # canonical URL -> feed item with full text
         self.native_ids: set[str] = set()  # the outlet's ids already requested in this run
+        self.discovered: set[str] = set()  # canonical article URLs already requested in this run
         self.check_native_ids = True  # off when the crawl state's filter applies the rule after its own
 
     def state_filters_requests(self) -> None:
@@ -224,14 +225,18 @@ class OutletSpider(scrapy.Spider):
         if day and not (self.since <= day <= self.until):
             stats.inc_value("discovery/skipped/out_of_window")
             return None
+        if url in self.discovered:  # listed by the feed and the sitemap: one request, counted once
+            stats.inc_value("discovery/skipped/duplicate")
+            return None
+        native = self.outlet.native_id(url)
+        if native and self.check_native_ids and native in self.native_ids:
+            stats.inc_value("discovery/skipped/same_native_id")
+            return None
         if self.limit is not None and self.requested >= self.limit:
             stats.inc_value("discovery/skipped/limit")
             return None
-        native = self.outlet.native_id(url)
+        self.discovered.add(url)
         if native and self.check_native_ids:
-            if native in self.native_ids:
-                stats.inc_value("discovery/skipped/same_native_id")
-                return None
             self.native_ids.add(native)
         fetch_url = fetch_url or self.outlet.derived_url("fetch_url", url)
         meta["entry_date"] = dates.iso(dated) if dated else None  # the sitemap/feed entry's own date

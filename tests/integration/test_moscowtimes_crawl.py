@@ -165,3 +165,9 @@ def test_scrapy_article_downloads_through_mirrors_and_reports_drops(tmp_path):
                               cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and json.loads(ok.stdout)["url"] == SEED
     assert gone.returncode != 0 and "No article" in gone.stderr
+
+
+def test_an_article_in_the_feed_and_the_sitemap_is_requested_and_counted_once(full_crawl):
+    seed_path = SEED.split(".com", 1)[1]
+    assert full_crawl.requests.count(seed_path) == 1
+    assert full_crawl.stats["discovery/skipped/duplicate"] >= 1  # a82219, a82241, a82287 are in both
