@@ -218,6 +218,18 @@ class ContextRotation:
         return None
 
 
+class QuietTimeouts(logging.Filter):
+    """scrapy-playwright logs a render timeout as a warning with a 30-line traceback; our own
+    ``Render timed out`` line says it all, so the traceback is dropped (the warning line stays)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and type(exc).__name__ == "TimeoutError":
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 # ---------------------------------------------------------------------------- middleware
 class RenderMiddleware:
     def __init__(self, check: PageCheck, timeout: float, outlet_key: str, body_selector: str | None,
@@ -237,6 +249,9 @@ class RenderMiddleware:
         check = PageCheck.of(settings.getlist("RENDER_CHALLENGE_MARKERS"),
                              settings.getlist("RENDER_SHELL_SELECTORS"),
                              settings.getlist("RENDER_CHALLENGE_STATUSES"), settings.getint("RENDER_MIN_TEXT"))
+        playwright_log = logging.getLogger("scrapy-playwright")
+        if not any(isinstance(f, QuietTimeouts) for f in playwright_log.filters):
+            playwright_log.addFilter(QuietTimeouts())
         outlet = getattr(crawler.spider, "outlet", None)
         return cls(check, settings.getfloat("RENDER_TIMEOUT"), getattr(outlet, "key", "unknown"),
                    (outlet.extra.get("body_selector") if outlet else None), crawler.stats,
