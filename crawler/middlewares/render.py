@@ -36,6 +36,7 @@ no_body), ``render/pages`` and ``render/pages/<outlet>`` and ``render/pages/<out
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -183,9 +184,10 @@ async def wait_until_ready(page: Any, selector: str | None, min_text: int, marke
 
 # ---------------------------------------------------------------------------- contexts
 class ContextRotation:
-    """Browser contexts used in turn: after ``pages_per_context`` pages the next context is opened and
-    the old one is closed as soon as its last page is done, so that what a long crawl leaves in a
-    context (cache, cookies, storage, renderer memory) cannot grow without bound. 0: one context."""
+    """Browser contexts used in turn: after ``pages_per_context`` pages the next context is opened,
+    once the old one has finished its pages and been closed, so that what a long crawl leaves in a
+    context (cache, cookies, storage, renderer memory) cannot grow without bound, and the cap on open
+    pages holds across the switch. 0: one context for the whole run."""
 
     def __init__(self, pages_per_context: int) -> None:
         self.pages_per_context = pages_per_context
@@ -193,6 +195,8 @@ class ContextRotation:
         self.assigned = 0
         self.inflight: Counter[str] = Counter()
         self.contexts: dict[str, Any] = {}  # context name -> Playwright BrowserContext, once a page saw it
+        self.drained: asyncio.Event | None = None  # set once the retired context is closed
+        self.idle: list[Any] = []  # retired contexts with no page open, to be closed
 
     @property
     def current(self) -> str:
@@ -200,22 +204,42 @@ class ContextRotation:
 
     def assign(self) -> str:
         if self.pages_per_context and self.assigned >= self.pages_per_context:
+            retired = self.current
             self.generation += 1
             self.assigned = 0
+            if self.inflight[retired]:
+                self.drained = asyncio.Event()
+            else:  # nothing open in it: close it now
+                self.inflight.pop(retired, None)
+                if retired in self.contexts:
+                    self.idle.append(self.contexts.pop(retired))
         self.assigned += 1
         self.inflight[self.current] += 1
         return self.current
 
-    def done(self, name: str, context: Any) -> Any:
-        """A page of context ``name`` is finished; returns the context to close, if it is retired and idle."""
+    async def slot(self) -> str:
+        """A context name for a new page; waits while the retired context finishes its pages."""
+        name = self.assign()
+        if self.drained is not None:
+            await self.drained.wait()
+        return name
+
+    def done(self, name: str, context: Any) -> tuple[bool, Any]:
+        """A page of context ``name`` is finished: (the retired context is now idle, its context)."""
         if context is not None:
             self.contexts.setdefault(name, context)
         if self.inflight[name] > 0:
             self.inflight[name] -= 1
         if name != self.current and self.inflight[name] == 0:
             del self.inflight[name]
-            return self.contexts.pop(name, None)
-        return None
+            return True, self.contexts.pop(name, None)
+        return False, None
+
+    def release(self) -> None:
+        """The retired context is closed: pages of the new one may open."""
+        if self.drained is not None:
+            self.drained.set()
+            self.drained = None
 
 
 class QuietTimeouts(logging.Filter):
@@ -257,7 +281,7 @@ class RenderMiddleware:
                    (outlet.extra.get("body_selector") if outlet else None), crawler.stats,
                    settings.getint("RENDER_PAGES_PER_CONTEXT"))
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         meta = request.meta
         if not meta.get(META_MODE) or meta.get("local_html"):
             return None
@@ -279,7 +303,9 @@ class RenderMiddleware:
                                list(self.check.markers), timeout_ms),
                 ],
             })
-        meta["playwright_context"] = self.rotation.assign()  # every attempt, retries included
+        meta["playwright_context"] = await self.rotation.slot()  # every attempt, retries included
+        while self.rotation.idle:
+            await self._close(self.rotation.idle.pop())
         return None
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -330,13 +356,18 @@ class RenderMiddleware:
 
     async def _page_done(self, request: Request) -> None:
         name = request.meta.get("playwright_context")
-        retired = self.rotation.done(name, request.meta.pop(META_CONTEXT, None)) if name else None
+        idle, retired = self.rotation.done(name, request.meta.pop(META_CONTEXT, None)) if name else (False, None)
         if retired is not None:
-            self.stats.inc_value("render/contexts_closed")
-            try:
-                await retired.close()
-            except Exception as exc:  # already closed with the browser: nothing left to free
-                logger.debug("Closing a retired browser context: %s", exc)
+            await self._close(retired)
+        if idle:
+            self.rotation.release()
+
+    async def _close(self, context: Any) -> None:
+        self.stats.inc_value("render/contexts_closed")
+        try:
+            await context.close()
+        except Exception as exc:  # already closed with the browser: nothing left to free
+            logger.debug("Closing a retired browser context: %s", exc)
 
 
 def _canonical(request: Request) -> str:

@@ -104,12 +104,12 @@ def test_fallback_renders_challenge_once_then_keeps_rendered_response() -> None:
     mw, stats = make_middleware()
     request = Request("http://127.0.0.1:1/news/challenge-article", meta={"render": "fallback"},
                       headers={"If-None-Match": '"v1"', "Accept-Language": "ru"})
-    assert mw.process_request(request) is None and "playwright" not in request.meta  # plain HTTP first
+    assert run(mw.process_request(request)) is None and "playwright" not in request.meta  # plain HTTP first
     again = run(mw.process_response(request, response_for(request, "_challenge.html", 503)))
     assert isinstance(again, Request) and again.dont_filter and again.url == request.url
     assert again.meta["render_reason"] == "challenge"
     assert "If-None-Match" not in again.headers and again.headers["Accept-Language"] == b"ru"
-    mw.process_request(again)
+    run(mw.process_request(again))
     assert again.meta["playwright"] is True and again.meta["playwright_context"] == "render-0"
     assert again.meta["playwright_page_goto_kwargs"]["timeout"] == 7000
     assert stats.get_value("render/requested/challenge") == 1
@@ -137,15 +137,15 @@ def test_fallback_leaves_plain_pages_alone() -> None:
 def test_always_and_unmarked_requests() -> None:
     mw, stats = make_middleware()
     always = Request("http://127.0.0.1:1/news/plain-article", meta={"render": "always"})
-    mw.process_request(always)
+    run(mw.process_request(always))
     assert always.meta["playwright"] and always.meta["render_reason"] == "always"
     plain = Request("http://127.0.0.1:1/sitemap.xml")  # discovery: never rendered
-    mw.process_request(plain)
+    run(mw.process_request(plain))
     assert "playwright" not in plain.meta
     shell = response_for(plain, "news/js-article")
     assert run(mw.process_response(plain, shell)) is shell
     local = Request("http://127.0.0.1:1/x", meta={"render": "always", "local_html": "/tmp/x.html"})
-    mw.process_request(local)
+    run(mw.process_request(local))
     assert "playwright" not in local.meta  # `scrapy article --html` never starts a browser
 
 
@@ -164,16 +164,40 @@ def test_contexts_rotate_and_retired_ones_close_when_idle() -> None:
     rotation = render.ContextRotation(pages_per_context=2)
     first = [rotation.assign(), rotation.assign()]
     assert first == ["render-0", "render-0"]
-    assert rotation.assign() == "render-1"  # the third page opens the next context
+    assert rotation.assign() == "render-1"  # the third page opens the next context ...
+    assert rotation.drained is not None and not rotation.drained.is_set()  # ... once render-0 is done
     ctx0, ctx1 = object(), object()
-    assert rotation.done("render-0", ctx0) is None  # one page of render-0 still open
-    assert rotation.done("render-0", ctx0) is ctx0  # retired and idle: close it
-    assert rotation.done("render-1", ctx1) is None  # the current context stays open
-    assert render.ContextRotation(0).assign() == render.ContextRotation(0).assign() == "render-0"
+    assert rotation.done("render-0", ctx0) == (False, None)  # one page of render-0 still open
+    assert rotation.done("render-0", ctx0) == (True, ctx0)  # retired and idle: close it
+    event = rotation.drained
+    rotation.release()
+    assert event is not None and event.is_set() and rotation.drained is None
+    assert rotation.done("render-1", ctx1) == (False, None)  # the current context stays open
     never = render.ContextRotation(0)
     for _ in range(1000):
         never.assign()
-    assert never.current == "render-0"
+    assert never.current == "render-0" and never.drained is None
+
+
+def test_new_context_waits_for_the_old_one_to_close() -> None:
+    async def scenario() -> list[str]:
+        rotation = render.ContextRotation(pages_per_context=1)
+        events: list[str] = []
+        assert await rotation.slot() == "render-0"
+
+        async def second_page() -> None:
+            events.append("asks " + await rotation.slot())
+
+        task = asyncio.ensure_future(second_page())
+        await asyncio.sleep(0.01)
+        events.append("render-0 done")
+        idle, _ = rotation.done("render-0", None)
+        assert idle
+        rotation.release()
+        await task
+        return events
+
+    assert asyncio.run(scenario()) == ["render-0 done", "asks render-1"]
 
 
 def test_middleware_closes_retired_contexts() -> None:
@@ -188,13 +212,12 @@ def test_middleware_closes_retired_contexts() -> None:
             closed.append(self.name)
 
     requests = [Request(f"http://127.0.0.1:1/news/{n}", meta={"render": "always"}) for n in range(3)]
-    for request in requests:
-        mw.process_request(request)
+    for request in requests:  # one after another: a new context waits for the old one to close
+        run(mw.process_request(request))
         request.meta[render.META_CONTEXT] = Context(request.meta["playwright_context"])
-    assert [r.meta["playwright_context"] for r in requests] == ["render-0", "render-1", "render-2"]
-    for request in requests:
         run(mw.process_response(request, response_for(request, "news/plain-article", flags=["playwright"])))
         assert render.META_CONTEXT not in request.meta  # no Playwright object left in the meta
+    assert [r.meta["playwright_context"] for r in requests] == ["render-0", "render-1", "render-2"]
     assert closed == ["render-0", "render-1"] and stats.get_value("render/contexts_closed") == 2
 
 
