@@ -167,8 +167,8 @@ RENDER_CHALLENGE_MARKERS = [  # strings found only on challenge pages (not on pa
 RENDER_SHELL_SELECTORS = ["#root", "#__next", "#__nuxt", "#app", "app-root"]  # SPA mount points
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.render.abort_request"  # no images, media, fonts
-RENDER_PAGES_PER_CONTEXT = 100  # then a fresh browser context; the old one closes when its pages are done
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # pages open at once (twice that while an old context drains)
+RENDER_PAGES_PER_CONTEXT = 100  # then a fresh browser context, once the old one is done and closed
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # the cap on pages open at once (one context at a time)
 # PLAYWRIGHT_MAX_CONTEXTS stays unset: contexts are bounded by the rotation above, and a cap here can
 # deadlock scrapy-playwright (a new context waits for a slot while holding the lock old pages need).
 # PLAYWRIGHT_LAUNCH_OPTIONS is built from RENDER_BROWSER(_ARGS) by RenderAddon; keys given here win.
