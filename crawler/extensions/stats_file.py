@@ -1,4 +1,5 @@
-"""Write the crawl's final stats as JSON to ``STATS_FILE`` (a path; unset: disabled).
+"""Write the crawl's final stats as JSON to ``STATS_FILE`` (a path; unset: disabled), once the engine
+has stopped, so that the feeds', manifest's and crawl state's last counters are in it.
 
 Monitoring and the tests read it; ``%(name)s`` in the path is replaced by the spider name.
 """
@@ -26,13 +27,14 @@ class StatsFile:
         if not path:
             raise NotConfigured  # off by default: no log line
         ext = cls(path, crawler)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        # engine_stopped: after every feed, the manifest and the crawl state have closed and counted
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    def engine_stopped(self) -> None:
         stats = dict(self.crawler.stats.get_stats())
-        stats["finish_reason"] = reason
-        path = Path(self.path.replace("%(name)s", spider.name))
+        name = self.crawler.spider.name if self.crawler.spider else "crawl"
+        path = Path(self.path.replace("%(name)s", name))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stats, default=_plain, indent=1, sort_keys=True), "utf-8")
 
