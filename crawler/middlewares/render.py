@@ -111,7 +111,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     """``RENDER_BROWSER`` / ``RENDER_BROWSER_ARGS`` as Playwright launch options; keys given in
     ``PLAYWRIGHT_LAUNCH_OPTIONS`` win. Raises when the browser executable does not exist."""
     explicit = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
-    options: dict[str, Any] = {"headless": True, "args": list(settings.getlist("RENDER_BROWSER_ARGS"))}
+    options: dict[str, Any] = {"headless": True, "args": [a for a in settings.getlist("RENDER_BROWSER_ARGS") if a]}
     browser = settings.get("RENDER_BROWSER") or ""
     remote = settings.get("PLAYWRIGHT_CDP_URL") or settings.get("PLAYWRIGHT_CONNECT_URL")
     if browser and not remote:

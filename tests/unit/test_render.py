@@ -265,6 +265,7 @@ def test_addon_installs_handlers_and_launch_options(monkeypatch: pytest.MonkeyPa
     assert options == {"headless": True, "executable_path": "/bin/sh", "args": ["--x", "--no-sandbox"]}
     monkeypatch.setattr(render, "running_as_root", lambda: False)
     assert "--no-sandbox" not in addon_settings("always").getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+    assert addon_settings("always", RENDER_BROWSER_ARGS="").getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"] == []
     explicit = addon_settings("always", PLAYWRIGHT_LAUNCH_OPTIONS={"executable_path": "/opt/chrome", "headless": False})
     assert explicit.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == "/opt/chrome"
     assert explicit.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["headless"] is False
