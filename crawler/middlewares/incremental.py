@@ -5,13 +5,17 @@ with ``meta["article"]``), looks them up in the crawl state in batches of ``STAT
 (default 200; one query in the state's worker thread, never on the reactor), and lets through only
 those that :func:`crawler.state.policy.judge_entry` says to fetch. Requests for stored articles get
 ``If-None-Match`` / ``If-Modified-Since`` from the stored validators and ``meta["state_check"]``.
-A second URL for a native id already requested in this run (a changed slug) is skipped. Reads from
+The spider requests an article once per run even when several listings name it (feed and sitemap,
+or a second slug for its native id); it folds the later listings into the first request's
+``meta["listings"]``, and every listing's date counts. A request skipped here is handed back to the
+spider (``request_dropped``): it does not count toward ``limit``, and a listing that comes later is
+requested again, so an entry whose date changed is not hidden by an earlier unchanged one. Reads from
 request meta: ``sitemap_entry`` / ``feed_entry`` (the entry's own date: ``lastmod``, then
 ``news:publication_date``; ``updated``, then ``published``) and ``article_day`` (the date in the
 URL or entry), both set by the spider; from the spider: ``outlet`` and ``mode``. Every entry date
 seen is noted, so an article discovered in both a sitemap and a feed stores the later date.
 Stats: ``incremental/requested/<reason>``, ``incremental/skipped/<reason>`` (reasons in
-:mod:`crawler.state.policy`, plus ``same_native_id``).
+:mod:`crawler.state.policy`, plus ``already_requested``).
 
 ``IncrementalDownloaderMiddleware`` turns a 304 answer to a re-check into ``IgnoreRequest`` (stat
 ``incremental/not_modified``; the state notes the article as seen) and tells the state the status
@@ -35,7 +39,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from crawler.state.policy import INCREMENTAL, judge_entry, utc_iso
+from crawler.state.policy import INCREMENTAL, entry_date, judge_entry, listing_dates
 from crawler.state.records import ArticleState
 from crawler.state.service import CrawlState
 
@@ -43,23 +47,12 @@ logger = logging.getLogger(__name__)
 META = "state_check"  # {"id": stored article id, "reason": why it is re-checked, "key": (outlet, url)}
 
 
-def entry_date(meta: dict[str, Any], tz: str) -> str | None:
-    """The sitemap/feed entry's own date (when the entry says the page last changed), UTC ISO."""
-    sitemap = meta.get("sitemap_entry") or {}
-    feed = meta.get("feed_entry") or {}
-    for value in (sitemap.get("lastmod"), sitemap.get("news_publication_date"),
-                  feed.get("updated"), feed.get("published")):
-        when = utc_iso(value, tz) if value else None
-        if when:
-            return when
-    return None
-
-
 class IncrementalSpiderMiddleware:
     def __init__(self, state: CrawlState, batch: int = 200) -> None:
         self.state = state
         self.batch = batch
         self.requested_native: set[tuple[str, str]] = set()
+        self.requested_urls: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalSpiderMiddleware:
@@ -91,31 +84,42 @@ class IncrementalSpiderMiddleware:
         by_native = {a.native_id: a for a in stored if a.native_id}
         today = state.clock().astimezone(ZoneInfo(outlet.timezone)).date()
         dated: list[tuple[tuple[str, str], str]] = []
+        folded: list[tuple[tuple[str, str], list[dict[str, Any]]]] = []
         out = []
         for request, url in zip(requests, urls):
             native = natives[url]
             record: ArticleState | None = by_url.get(url) or (by_native.get(native) if native else None)
-            when = entry_date(request.meta, outlet.timezone)
-            if when:
-                dated.append(((outlet.key, url), when))
-            if native and (outlet.key, native) in self.requested_native:
-                stats.inc_value("incremental/skipped/same_native_id")
+            dates = listing_dates(request.meta, outlet.timezone)
+            when = max(dates) if dates else None
+            dated.extend(((outlet.key, url), d) for d in dates)
+            if "listings" in request.meta:  # the spider may fold more listings in later
+                folded.append(((outlet.key, url), request.meta["listings"]))
+            if url in self.requested_urls or (native and (outlet.key, native) in self.requested_native):
+                stats.inc_value("incremental/skipped/already_requested")
+                self._dropped(request)
                 continue
             verdict = judge_entry(record, when, _day(request.meta.get("article_day")), today,
                                   state.recheck_days, state.mode or INCREMENTAL)
             if not verdict.fetch:
                 stats.inc_value(f"incremental/skipped/{verdict.reason}")
                 logger.debug("incremental: skipped %s (%s)", url, verdict.reason)
+                self._dropped(request)
                 continue
             stats.inc_value(f"incremental/requested/{verdict.reason}")
+            self.requested_urls.add(url)
             if native:
                 self.requested_native.add((outlet.key, native))
             if record is not None:
                 request = self.conditional(request, record, verdict.reason, url)
             out.append(request)
-        if dated:
-            state.submit(state.note_entry_dates, dated)
+        if dated or folded:
+            state.submit(state.note_entry_dates, dated, folded)
         return out
+
+    def _dropped(self, request: Request) -> None:
+        spider = self.state.crawler.spider
+        if hasattr(spider, "request_dropped"):
+            spider.request_dropped(request)  # not requested after all: limit, and later listings
 
     @staticmethod
     def conditional(request: Request, record: ArticleState, reason: str, url: str) -> Request:

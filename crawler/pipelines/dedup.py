@@ -40,6 +40,10 @@ class DedupPipeline:
             raise NotConfigured("DEDUP_ENABLED is off")
         return cls(CrawlState.of(crawler), crawler.settings.get("DEDUP_LOG_LEVEL", "INFO"))
 
+    async def open_spider(self) -> None:
+        """Open the crawl state now, so that a state that cannot be used stops the crawl at start."""
+        await self.state.open()
+
     async def process_item(self, item: Any) -> Any:
         if not self.state.ready:
             return item

@@ -83,19 +83,22 @@ class OutletSpider(scrapy.Spider):
         self.feed_entries: dict[str, dict[str, Any]] = {}  # canonical URL -> feed item with full text
         self.native_ids: set[str] = set()  # the outlet's ids already requested in this run
         self.discovered: set[str] = set()  # canonical article URLs already requested in this run
-        self.check_native_ids = True  # off when the crawl state's filter applies the rule after its own
+        self.listings: dict[str, list[dict[str, Any]]] = {}  # URL and native id -> later listings' meta
 
-    def state_filters_requests(self) -> None:
-        """Called by the crawl state when its filter (crawler/middlewares/incremental.py) is active: it
-        sees every discovered entry, decides which to fetch, and applies the one-request-per-native-id
-        rule to the requests it lets through, so that an entry whose date changed is not hidden by an
-        earlier, unchanged entry for the same article."""
-        self.check_native_ids = False
-
-    def request_dropped(self) -> None:
-        """An article request made here was dropped downstream (nothing new to fetch): it does not
-        count toward ``limit``."""
+    def request_dropped(self, request: Request) -> None:
+        """An article request made here was dropped downstream: the crawl state found nothing new to
+        fetch (crawler/middlewares/incremental.py). It does not count toward ``limit`` or
+        ``discovery/article_requests``, and a later listing of the article (another sitemap or feed,
+        perhaps with a newer date) is requested again for the state to judge."""
+        url = canonical_url(request.meta.get("canonical_url") or request.url)
+        native = self.outlet.native_id(url)
         self.requested = max(0, self.requested - 1)
+        self.crawler.stats.inc_value("discovery/article_requests", -1)
+        self.discovered.discard(url)
+        self.listings.pop(url, None)
+        if native:
+            self.native_ids.discard(native)
+            self.listings.pop(native, None)
 
     def default_window_from(self, day: date) -> None:
         """Without ``-a since``, start the window at ``day`` (the crawl state passes the outlet's last
@@ -226,18 +229,22 @@ class OutletSpider(scrapy.Spider):
             stats.inc_value("discovery/skipped/out_of_window")
             return None
         if url in self.discovered:  # listed by the feed and the sitemap: one request, counted once
+            self.listings.get(url, []).append(meta)  # the crawl state reads every listing's date
             stats.inc_value("discovery/skipped/duplicate")
             return None
         native = self.outlet.native_id(url)
-        if native and self.check_native_ids and native in self.native_ids:
+        if native and native in self.native_ids:
+            self.listings.get(native, []).append(meta)
             stats.inc_value("discovery/skipped/same_native_id")
             return None
         if self.limit is not None and self.requested >= self.limit:
             stats.inc_value("discovery/skipped/limit")
             return None
         self.discovered.add(url)
-        if native and self.check_native_ids:
+        meta["listings"] = self.listings[url] = []  # later listings of this article (read by the state)
+        if native:
             self.native_ids.add(native)
+            self.listings[native] = meta["listings"]
         fetch_url = fetch_url or self.outlet.derived_url("fetch_url", url)
         meta["entry_date"] = dates.iso(dated) if dated else None  # the sitemap/feed entry's own date
         meta["article_day"] = day.isoformat() if day else None  # from the entry, else from the URL

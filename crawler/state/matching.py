@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.state.fingerprint import Banding, Signature, article_text, fingerprint
-from crawler.state.policy import later, utc_iso
+from crawler.state.policy import later, listing_dates, utc_iso
 from crawler.state.records import DELIVERED, DUPLICATE, GONE, REJECTED, ArticleState, Touch
 from crawler.state.store import StateStore
 
@@ -88,7 +88,7 @@ def story_id_for(outlet: str, url: str) -> str:
 class Matcher:
     def __init__(self, store: StateStore, clock: Callable[[], datetime], near: bool = True,
                  threshold: float = 0.5, num_perm: int = 64, near_action: str = "mark",
-                 outlet_timezones: dict[str, str] | None = None) -> None:
+                 tz: str = "UTC") -> None:
         self.store = store
         self.clock = clock
         self.near = near
@@ -96,7 +96,7 @@ class Matcher:
         self.num_perm = num_perm
         self.near_action = near_action
         self.banding = Banding.for_threshold(threshold, num_perm)
-        self.tz = outlet_timezones or {}
+        self.tz = tz  # the outlet's, for dates without an offset in folded listings
         # this run: emitted articles (staged or delivered), by URL, native id, fingerprint, bands
         self.emitted: dict[Key, ArticleState] = {}
         self.emitted_native: dict[tuple[str, str], str] = {}
@@ -112,22 +112,40 @@ class Matcher:
         self.validators: dict[Key, tuple[str | None, str | None]] = {}
         self.responses: dict[Key, tuple[int, str | None, int | None]] = {}  # key -> (status, native id, stored id)
         self.judged: set[Key] = set()
+        self.written: dict[Key, tuple[int | None, str | None]] = {}  # key -> (row id, entry date) written
+        self.written_keys: dict[int, Key] = {}  # id(record) -> the key it was judged under, until written
+        self.folded: dict[Key, list[list[dict[str, Any]]]] = {}
 
     # ------------------------------------------------------------------ notes from discovery/download
-    def note_entry_dates(self, dated: Iterable[tuple[Key, str]]) -> None:
+    def note_entry_dates(self, dated: Iterable[tuple[Key, str]],
+                         folded: Iterable[tuple[Key, list[dict[str, Any]]]] = ()) -> None:
+        """Entry dates seen by discovery; ``folded``: the spider's lists of later listings of an
+        article (they may still grow), read again before every write."""
         for key, when in dated:
             self.entry_dates[key] = later(self.entry_dates.get(key), when)  # type: ignore[assignment]
+        for key, listings in folded:
+            self.folded.setdefault(key, []).append(listings)
+
+    def _read_folded(self) -> None:
+        for key, lists in self.folded.items():
+            for listings in lists:
+                for when in listing_dates({"listings": listings}, self.tz):
+                    self.entry_dates[key] = later(self.entry_dates.get(key), when)  # type: ignore[assignment]
 
     def note_response(self, key: Key, status: int, etag: str | None = None, last_modified: str | None = None,
                       native_id: str | None = None, stored_id: int | None = None) -> None:
-        """A response to an article request (each retry too: the last one counts)."""
+        """A response to an article request: each retry's until the first 200, which gives the
+        validators stored with the article."""
+        if self.responses.get(key, (0,))[0] == 200:
+            return  # the article's own answer came first; a follow-up (its API record) does not count
         self.responses[key] = (status, native_id, stored_id)
         if status == 200:
             self.validators[key] = (etag, last_modified)
 
     def not_modified(self, article_id: int, key: Key) -> None:
         """A conditional re-check answered 304."""
-        self.touches.append(Touch(id=article_id, last_seen=self._now(), entry_date=self.entry_dates.get(key)))
+        self.touches.append(Touch(id=article_id, last_seen=self._now(), entry_date=self.entry_dates.get(key),
+                                  key=key))
 
     # ------------------------------------------------------------------ judging
     def judge(self, item: Fetched) -> Judgement:
@@ -144,7 +162,8 @@ class Matcher:
 
         stored = self._stored(item)
         if stored is not None and stored.fingerprint == fp:
-            self.touches.append(Touch(stored.id, now, later(stored.entry_date, entry_date), etag, last_modified))  # type: ignore[arg-type]
+            self.touches.append(Touch(stored.id, now, later(stored.entry_date, entry_date), etag,  # type: ignore[arg-type]
+                                      last_modified, key=item.key))
             if stored.url != item.url:
                 return Judgement("url", emit=False, original=stored.url, version=stored.version)
             return Judgement("unchanged", emit=False, version=stored.version, original=stored.url)
@@ -168,7 +187,7 @@ class Matcher:
 
         exact = self.emitted_fp.get(fp) or self.store.find_fingerprint(fp)
         if exact is not None and not _same_row(exact, base):
-            self._alias(base, exact)
+            self._alias(base, exact, item.key)
             return Judgement("fingerprint", emit=False, original=exact.url, story_id=exact.story_id)
 
         if self.near:
@@ -176,7 +195,7 @@ class Matcher:
             if match is not None:
                 story = match.story_id or story_id_for(match.outlet, match.url)
                 if self.near_action == "drop":
-                    self._alias(base, match)
+                    self._alias(base, match, item.key)
                     return Judgement("near", emit=False, original=match.url, similarity=similarity, story_id=story)
                 base.story_id, base.duplicate_of = story, match.url
                 self._stage(item, base, signature)
@@ -226,16 +245,30 @@ class Matcher:
             self.lsh.insert(lsh_key, signature.minhash())
             self.lsh_records[lsh_key] = record
         self.staged[item.key] = (record, signature.band_keys(self.banding))
+        self.written_keys[id(record)] = item.key
 
-    def _alias(self, record: ArticleState, original: ArticleState) -> None:
+    def _alias(self, record: ArticleState, original: ArticleState, key: Key) -> None:
+        self.written_keys[id(record)] = key
         record.status = DUPLICATE
         record.duplicate_of = original.url
         record.story_id = original.story_id or story_id_for(original.outlet, original.url)
         record.signature = None
         self.to_save.append((record, []))
 
+    def finish(self) -> int:
+        """At the end of the run: keep URLs that gave no article as ``gone`` / ``rejected``, and store
+        entry dates noted after their article was written (an entry found later in another sitemap or
+        feed), so that the next run does not take them for changes. Returns how many URLs were kept."""
+        kept = self.keep_unusable()
+        self._read_folded()
+        for key, (article_id, written) in self.written.items():
+            noted = self.entry_dates.get(key)
+            if article_id is not None and noted is not None and (written is None or noted > written):
+                self.touches.append(Touch(article_id, self._now(), noted, key=key))
+        return kept
+
     def keep_unusable(self) -> int:
-        """At the end of the run: keep URLs that gave no article as ``gone`` / ``rejected``."""
+        """Keep URLs that gave no article as ``gone`` / ``rejected``."""
         now, kept = self._now(), 0
         for key, (status, native_id, stored_id) in self.responses.items():
             if key in self.judged or status not in (200, 404, 410):
@@ -246,6 +279,7 @@ class Matcher:
             self.to_save.append((ArticleState(
                 outlet=key[0], url=key[1], native_id=native_id, entry_date=self.entry_dates.get(key),
                 first_seen=now, last_seen=now, status=REJECTED if status == 200 else GONE), []))
+            self.written_keys[id(self.to_save[-1][0])] = key
             kept += 1
         self.responses.clear()
         return kept
@@ -268,7 +302,19 @@ class Matcher:
         if not self.to_save and not self.touches:
             return 0
         articles, touches = self.to_save, self.touches
+        self._read_folded()
+        for record, _ in articles:  # entry dates noted since the article was judged
+            key = self.written_keys.get(id(record), record.key)
+            record.entry_date = later(record.entry_date, self.entry_dates.get(key))
+        for touch in touches:
+            if touch.key is not None:
+                touch.entry_date = later(touch.entry_date, self.entry_dates.get(touch.key))
         self.store.save(articles, touches)
+        for record, _ in articles:
+            self.written[self.written_keys.pop(id(record), record.key)] = (record.id, record.entry_date)
+        for touch in touches:
+            if touch.key is not None:
+                self.written[touch.key] = (touch.id, later(self.written.get(touch.key, (0, None))[1], touch.entry_date))
         self.to_save, self.touches = [], []
         return len(articles) + len(touches)
 

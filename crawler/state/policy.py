@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Any
 
 from crawler import dates
 from crawler.state.records import ArticleState
@@ -73,3 +74,23 @@ def _day(value: str | None) -> date | None:
         return datetime.fromisoformat(value).date()
     except ValueError:
         return None
+
+
+def entry_date(meta: dict[str, Any], tz: str) -> str | None:
+    """A sitemap/feed entry's own date from request meta (``sitemap_entry``: ``lastmod``, else
+    ``news:publication_date``; ``feed_entry``: ``updated``, else ``published``), as UTC ISO."""
+    sitemap = meta.get("sitemap_entry") or {}
+    feed = meta.get("feed_entry") or {}
+    for value in (sitemap.get("lastmod"), sitemap.get("news_publication_date"),
+                  feed.get("updated"), feed.get("published")):
+        when = utc_iso(value, tz) if value else None
+        if when:
+            return when
+    return None
+
+
+def listing_dates(meta: dict[str, Any], tz: str) -> list[str]:
+    """The dates of a listing and of the later listings of the same article that the spider folded
+    into its request (``meta["listings"]``: the article in both feed and sitemap, or a second slug)."""
+    found = [entry_date(listing, tz) for listing in [meta, *list(meta.get("listings", ()))]]
+    return [when for when in found if when]

@@ -51,6 +51,7 @@ class Touch:
     entry_date: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    key: tuple[str, str] | None = None  # (outlet, url) it was seen under, for late entry dates
 
 
 @dataclass

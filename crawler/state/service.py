@@ -7,8 +7,10 @@ settings that the matcher needs (``DEDUP_NEAR_ENABLED``, ``DEDUP_NEAR_THRESHOLD`
 ``DEDUP_NEAR_ACTION``, ``DEDUP_NUM_PERM``). Reads from the spider: ``outlet`` (the outlet record),
 ``mode``, ``since``/``until``/``since_given``, ``clock``.
 
-Lifecycle: the store is opened when the spider opens (a failure closes the spider with reason
-``state_unavailable`` and an error that says why); without ``-a since`` the window is moved to start at
+Lifecycle: the store is opened when the spider opens, by the de-duplication pipeline's
+``open_spider`` (a failure stops the crawl at start: ``scrapy crawl`` exits with code 1 after an
+error that says why) or else on ``spider_opened`` (a failure closes the spider with reason
+``state_unavailable``); without ``-a since`` the window is moved to start at
 the outlet's last successful run (or ``STATE_RECHECK_DAYS`` back, whichever is earlier); a ``runs``
 row is written. When the spider closes, after every feed has been stored, pending writes are
 flushed and the run is recorded as ``finished`` (complete: it moves the next run's window),
@@ -84,6 +86,7 @@ class CrawlState:
         self.ready = False
         self.feed_failures = 0
         self.feeds_done = asyncio.Event()
+        self._opening: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -138,20 +141,35 @@ class CrawlState:
         return await asyncio.wrap_future(self.executor.submit(fn, *args))
 
     # ------------------------------------------------------------------ open
+    async def open(self) -> None:
+        """Open the store, set the window, record the run's start. Idempotent. Raises StateError.
+
+        Called by the de-duplication pipeline's ``open_spider`` (a failure there stops the crawl at
+        start with exit code 1) and, failing that, on ``spider_opened``."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._open())
+        await asyncio.shield(self._opening)
+
     async def spider_opened(self, spider: Any) -> None:
+        try:
+            await self.open()
+        except StateError:
+            raise CloseSpider("state_unavailable") from None
+
+    async def _open(self) -> None:
+        spider = self.crawler.spider
         self.outlet = getattr(spider, "outlet", None)
         if self.outlet is None:
             logger.info("crawl state: spider %s has no outlet record; state not used", spider.name)
             return
         self.mode = getattr(spider, "mode", INCREMENTAL)
         if self.mode not in MODES:
-            raise CloseSpider(f"bad_mode:{self.mode}")
+            raise StateError(f"unknown mode {self.mode!r}")
         self.clock = getattr(spider, "clock", self.clock)
         if not self._feeds_tracked():
-            logger.error("crawl state: a feed export is configured but the delivery tracker "
-                         "(crawler.extensions.delivery.DeliveryTracker) is not enabled, so no article "
-                         "could ever be recorded as delivered; enable it or set STATE_ENABLED=False")
-            raise CloseSpider("state_unavailable")
+            raise StateError("a feed export is configured but the delivery tracker "
+                             "(crawler.extensions.delivery.DeliveryTracker) is not enabled, so no article "
+                             "could ever be recorded as delivered; enable it or set STATE_ENABLED=False")
         url = self.url_template.replace("%(name)s", spider.name)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-state")
         try:
@@ -161,9 +179,9 @@ class CrawlState:
             logger.error("crawl state unavailable, the crawl stops: %s", exc)
             self.executor.shutdown(wait=False)
             self.executor = None
-            raise CloseSpider("state_unavailable") from None
+            raise StateError(str(exc)) from None
         self.matcher = Matcher(self.store, self.clock, near=self.near, threshold=self.threshold,
-                               num_perm=self.num_perm, near_action=self.near_action)
+                               num_perm=self.num_perm, near_action=self.near_action, tz=self.outlet.timezone)
         self.ready = True
         last = await self.call(self.store.last_success, self.outlet.key)
         self._set_window(spider, last)
@@ -223,9 +241,9 @@ class CrawlState:
         assert self.matcher is not None
         self.matcher.note_response(key, status, etag, last_modified, native_id, stored_id)
 
-    def note_entry_dates(self, dated: list[tuple[Key, str]]) -> None:
+    def note_entry_dates(self, dated: list[tuple[Key, str]], folded: list[tuple[Key, list[Any]]] = ()) -> None:  # type: ignore[assignment]
         assert self.matcher is not None
-        self.matcher.note_entry_dates(dated)
+        self.matcher.note_entry_dates(dated, folded)
 
     def _maybe_flush(self) -> None:
         """Write drops and seen-again updates once ``STATE_WRITE_BATCH`` of them have piled up."""
@@ -247,7 +265,8 @@ class CrawlState:
             await self.feeds_done.wait()
         self.ready = False
         assert self.run is not None and self.matcher is not None and self.store is not None
-        uncommitted = len(self.matcher.staged)
+        matcher = self.matcher
+        uncommitted = await self.call(lambda: len(matcher.staged))  # after the commits queued before it
         if uncommitted:
             self.stats.set_value("state/uncommitted", uncommitted)
             logger.warning("crawl state: %d emitted article(s) were not recorded as delivered (their feed "
@@ -268,7 +287,7 @@ class CrawlState:
     def _close_in_thread(self) -> None:
         assert self.matcher is not None and self.store is not None and self.run is not None
         try:
-            self.stats.set_value("state/kept_unusable", self.matcher.keep_unusable())
+            self.stats.set_value("state/kept_unusable", self.matcher.finish())
             self.matcher.flush()
             self.store.finish_run(self.run)
         finally:

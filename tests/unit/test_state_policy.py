@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from crawler.middlewares.incremental import entry_date
 from crawler.state import ArticleState
-from crawler.state.policy import judge_entry, later, utc_iso
+from crawler.state.policy import entry_date, judge_entry, later, listing_dates, utc_iso
 
 TODAY = date(2023, 8, 31)
 
@@ -61,3 +60,9 @@ def test_entry_dates_from_request_meta():
 def test_helpers():
     assert utc_iso("not a date") is None
     assert later(None, "b") == "b" and later("a", None) == "a" and later("2023-08-22", "2023-08-21") == "2023-08-22"
+
+
+def test_folded_listings_count_too():
+    meta = {"feed_entry": {"published": "Tue, 22 Aug 2023 14:05:00 +0300"},
+            "listings": [{"sitemap_entry": {"loc": "x", "lastmod": "2023-08-30T09:00:00+03:00"}}, {"sitemap_entry": {}}]}
+    assert listing_dates(meta, "UTC") == ["2023-08-22T11:05:00+00:00", "2023-08-30T06:00:00+00:00"]
