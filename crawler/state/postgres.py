@@ -9,10 +9,11 @@ it is never logged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from crawler.state.records import ArticleState
 from crawler.state.sql import SqlStore, schema
 from crawler.state.store import StateError, redact
 
@@ -51,6 +52,21 @@ class PostgresStore(SqlStore):
         assert self.conn is not None, "the store is not connected"
         with self.conn.transaction():
             yield
+
+    def _upsert_many(self, articles: Sequence[ArticleState]) -> list[int]:
+        """All the statements in one pipeline: one round trip for the batch, not one per article."""
+        with self.conn.pipeline():
+            cursors = [self.conn.execute(*self._upsert_sql(a)) for a in articles]
+        return [int(cursor.fetchone()[0]) for cursor in cursors]
+
+    def _insert_bands(self, rows: list[tuple[int, int]]) -> None:
+        """One statement for all the band keys of a batch (two arrays, unnested)."""
+        self.conn.execute("INSERT INTO bands (key, article) SELECT * FROM unnest(%s::bigint[], %s::bigint[]) "
+                          "ON CONFLICT DO NOTHING", ([k for k, _ in rows], [a for _, a in rows]))
+
+    def _upsert_sql(self, article: ArticleState) -> tuple[str, list[Any]]:
+        sql, params = self._upsert_statement(article)
+        return self._sql(sql), params
 
     def _blob(self, value: Any) -> bytes | None:
         return bytes(value) if value is not None else None

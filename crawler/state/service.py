@@ -17,7 +17,8 @@ flushed and the run is recorded as ``finished`` (complete: it moves the next run
 ``partial`` (``limit`` reached, or a window that ends before today) or ``failed``.
 
 All store calls run in one worker thread (a single-thread executor: calls are serialised in the order
-they were made, so a note made before a judgement is seen by it). The incremental middleware and the
+they were made, so a note made before a judgement is seen by it); crawls of one process with the
+same ``STATE_URL`` (``scrapy crawlall``) share the store and the thread (:mod:`crawler.state.shared`). The incremental middleware and the
 de-duplication pipeline find this object with :meth:`CrawlState.of`. Articles are committed when the
 delivery tracker (:mod:`crawler.extensions.delivery`) sends ``items_delivered``.
 
@@ -32,7 +33,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,7 +48,9 @@ from crawler.extensions import delivery
 from crawler.state.matching import Fetched, Judgement, Key, Matcher
 from crawler.state.policy import INCREMENTAL, MODES
 from crawler.state.records import ArticleState, RunRecord
-from crawler.state.store import StateError, StateStore, open_store, redact
+from crawler.state import shared
+from crawler.state.shared import SharedStore
+from crawler.state.store import StateError, StateStore, redact
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,12 +80,12 @@ class CrawlState:
         self.write_batch = write_batch
         self.near, self.threshold, self.near_action, self.num_perm = near, threshold, near_action, num_perm
         self.store: StateStore | None = None
+        self.shared: SharedStore | None = None
         self.matcher: Matcher | None = None
         self.run: RunRecord | None = None
         self.outlet: Any = None
         self.mode = INCREMENTAL
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
-        self.executor: ThreadPoolExecutor | None = None
         self.ready = False
         self.feed_failures = 0
         self.feeds_done = asyncio.Event()
@@ -129,16 +132,16 @@ class CrawlState:
     # ------------------------------------------------------------------ the worker thread
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any] | None:
         """Run ``fn`` in the worker thread, not waiting for it (errors are logged)."""
-        if not self.ready or self.executor is None:
+        if not self.ready or self.shared is None:
             return None
-        future = self.executor.submit(fn, *args)
+        future = self.shared.submit(fn, *args)
         future.add_done_callback(_log_failure)
         return future
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn`` in the worker thread and wait for its result without blocking the reactor."""
-        assert self.executor is not None, "the crawl state is not open"
-        return await asyncio.wrap_future(self.executor.submit(fn, *args))
+        assert self.shared is not None, "the crawl state is not open"
+        return await self.shared.call(fn, *args)
 
     # ------------------------------------------------------------------ open
     async def open(self) -> None:
@@ -171,15 +174,12 @@ class CrawlState:
                              "(crawler.extensions.delivery.DeliveryTracker) is not enabled, so no article "
                              "could ever be recorded as delivered; enable it or set STATE_ENABLED=False")
         url = self.url_template.replace("%(name)s", spider.name)
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawl-state")
         try:
-            self.store = open_store(url)
-            await self.call(self.store.connect)
+            self.shared = await shared.acquire(url)
         except (StateError, OSError) as exc:
             logger.error("crawl state unavailable, the crawl stops: %s", exc)
-            self.executor.shutdown(wait=False)
-            self.executor = None
             raise StateError(str(exc)) from None
+        self.store = self.shared.store
         self.matcher = Matcher(self.store, self.clock, near=self.near, threshold=self.threshold,
                                num_perm=self.num_perm, near_action=self.near_action, tz=self.outlet.timezone)
         self.ready = True
@@ -257,7 +257,7 @@ class CrawlState:
         self.feeds_done.set()
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
-        if not self.ready or self.executor is None:
+        if not self.ready or self.shared is None:
             return
         exts = self.crawler.extensions.middlewares if self.crawler.extensions else ()
         if any(isinstance(e, FeedExporter) for e in exts):
@@ -280,18 +280,15 @@ class CrawlState:
         try:
             await self.call(self._close_in_thread)
         finally:
-            self.executor.shutdown(wait=True)
-            self.executor = None
+            await shared.release(self.shared)
+            self.shared = None
         logger.info("crawl state: run recorded as %s", self.run.status)
 
     def _close_in_thread(self) -> None:
         assert self.matcher is not None and self.store is not None and self.run is not None
-        try:
-            self.stats.set_value("state/kept_unusable", self.matcher.finish())
-            self.matcher.flush()
-            self.store.finish_run(self.run)
-        finally:
-            self.store.close()
+        self.stats.set_value("state/kept_unusable", self.matcher.finish())
+        self.matcher.flush()
+        self.store.finish_run(self.run)
 
     def _status(self, spider: Any, reason: str, uncommitted: int) -> str:
         if reason != "finished" or self.feed_failures or uncommitted:

@@ -153,9 +153,9 @@ class SqlStore:
             return
         with self.transaction():
             band_rows: list[tuple[int, int]] = []
-            for article, keys in articles:
-                article.id = self._upsert(article)
-                band_rows.extend((key, article.id) for key in keys)
+            for (article, keys), article_id in zip(articles, self._upsert_many([a for a, _ in articles])):
+                article.id = article_id
+                band_rows.extend((key, article_id) for key in keys)
             if band_rows:
                 self._insert_bands(band_rows)
             if touches:
@@ -171,18 +171,20 @@ class SqlStore:
     def _values(self, article: ArticleState, columns: Sequence[str]) -> list[Any]:
         return [getattr(article, c) for c in columns]
 
-    def _upsert(self, article: ArticleState) -> int:
+    def _upsert_statement(self, article: ArticleState) -> tuple[str, list[Any]]:
+        """The statement that writes one article and returns its id: an update by id when the row
+        is known, else an insert that updates the row of the same outlet and URL if there is one."""
         if article.id is not None:
             sets = ", ".join(f"{c} = ?" for c in UPDATABLE)
-            self._execute(f"UPDATE articles SET {sets} WHERE id = ?", [*self._values(article, UPDATABLE), article.id])
-            return article.id
+            return (f"UPDATE articles SET {sets} WHERE id = ? RETURNING id",
+                    [*self._values(article, UPDATABLE), article.id])
         marks = ", ".join("?" * len(COLUMNS))
         sets = ", ".join(f"{c} = excluded.{c}" for c in UPDATABLE)
-        row = self._execute(
-            f"INSERT INTO articles ({', '.join(COLUMNS)}) VALUES ({marks}) "
-            f"ON CONFLICT (outlet, url) DO UPDATE SET {sets} RETURNING id",
-            self._values(article, COLUMNS)).fetchone()
-        return int(row[0])
+        return (f"INSERT INTO articles ({', '.join(COLUMNS)}) VALUES ({marks}) "
+                f"ON CONFLICT (outlet, url) DO UPDATE SET {sets} RETURNING id", self._values(article, COLUMNS))
+
+    def _upsert_many(self, articles: Sequence[ArticleState]) -> list[int]:
+        return [int(self._execute(*self._upsert_statement(a)).fetchone()[0]) for a in articles]
 
     def _insert_bands(self, rows: list[tuple[int, int]]) -> None:
         self._executemany("INSERT INTO bands (key, article) VALUES (?, ?) ON CONFLICT DO NOTHING", rows)

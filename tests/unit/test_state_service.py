@@ -107,3 +107,33 @@ def test_a_request_the_state_drops_is_handed_back_to_the_spider():
     assert s.requested == 0 and s.crawler.stats.get_value("discovery/article_requests") == 0
     again = s.entry_request(url, None, meta={"sitemap_entry": {"loc": url}})
     assert again is not None and again.meta["listings"] == []
+
+
+def test_crawls_of_one_process_share_one_store(tmp_path):
+    import asyncio
+
+    from crawler.state import StateLocked, shared
+
+    url = f"sqlite:///{tmp_path}/state.sqlite"
+
+    async def scenario() -> None:
+        first = await shared.acquire(url)
+        second = await shared.acquire(url)  # `scrapy crawlall`: another outlet, same process
+        assert first is second and first.users == 2
+        assert await first.call(first.store.count_articles) == 0
+        await shared.release(first)
+        assert first.store.conn is not None  # still used by the other crawl
+        await shared.release(second)
+        assert first.store.conn is None
+        from crawler.state import open_store
+
+        other = open_store(url)
+        other.connect()  # released: another process could take it now
+        try:
+            with pytest.raises(StateLocked):
+                await shared.acquire(url)
+        finally:
+            other.close()
+        assert url not in shared._OPEN
+
+    asyncio.run(scenario())
