@@ -104,7 +104,7 @@ class Matcher:
         self.lsh = self.banding.new_index()
         self.lsh_records: dict[str, ArticleState] = {}
         # waiting for delivery / for the next flush
-        self.staged: dict[Key, tuple[ArticleState, list[int]]] = {}
+        self.staged: dict[Key, list[tuple[ArticleState, list[int]]]] = {}
         self.to_save: list[tuple[ArticleState, list[int]]] = []
         self.touches: list[Touch] = []
         # what discovery and download said about URLs of this run
@@ -115,6 +115,7 @@ class Matcher:
         self.written: dict[Key, tuple[int | None, str | None]] = {}  # key -> (row id, entry date) written
         self.written_keys: dict[int, Key] = {}  # id(record) -> the key it was judged under, until written
         self.folded: dict[Key, list[list[dict[str, Any]]]] = {}
+        self.request_keys: dict[tuple[str, str], Key] = {}  # (outlet, native id) -> the request's key
 
     # ------------------------------------------------------------------ notes from discovery/download
     def note_entry_dates(self, dated: Iterable[tuple[Key, str]],
@@ -139,6 +140,8 @@ class Matcher:
         if self.responses.get(key, (0,))[0] == 200:
             return  # the article's own answer came first; a follow-up (its API record) does not count
         self.responses[key] = (status, native_id, stored_id)
+        if native_id:
+            self.request_keys[(key[0], native_id)] = key
         if status == 200:
             self.validators[key] = (etag, last_modified)
 
@@ -149,12 +152,39 @@ class Matcher:
 
     # ------------------------------------------------------------------ judging
     def judge(self, item: Fetched) -> Judgement:
-        now = self._now()
-        self.judged.add(item.key)
+        """Decide for one article. When the page names another URL than the one requested (its
+        canonical link after a slug change or a redirect), the requested URL is also kept, as an alias
+        of the article, so that discovery recognises it next time."""
+        request_key = self._request_key(item)
+        self.judged.update((item.key, request_key))
         text = article_text(item.lead, item.body)
         fp = fingerprint(text)
-        etag, last_modified = self.validators.pop(item.key, (None, None))
-        entry_date = self.entry_dates.get(item.key)
+        etag, last_modified = self.validators.pop(request_key, (None, None))
+        entry_date = later(self.entry_dates.get(item.key), self.entry_dates.get(request_key))
+        judgement = self._judge(item, text, fp, etag, last_modified, entry_date)
+        if request_key != item.key:
+            now = self._now()
+            alias = ArticleState(
+                outlet=item.outlet, url=request_key[1], native_id=item.native_id, entry_date=entry_date, etag=etag,
+                last_modified=last_modified, fingerprint=fp, first_seen=now, last_seen=now, status=DUPLICATE,
+                duplicate_of=_alias_target(item, judgement), story_id=judgement.story_id)
+            self.written_keys[id(alias)] = request_key
+            if judgement.emit:
+                self.staged[item.key].append((alias, []))
+            else:
+                self.to_save.append((alias, []))
+        return judgement
+
+    def _request_key(self, item: Fetched) -> Key:
+        """The key of the request that fetched this article: its own URL, else the request for its
+        native id."""
+        if item.key in self.responses or not item.native_id:
+            return item.key
+        return self.request_keys.get((item.outlet, item.native_id), item.key)
+
+    def _judge(self, item: Fetched, text: str, fp: str, etag: str | None, last_modified: str | None,
+               entry_date: str | None) -> Judgement:
+        now = self._now()
 
         earlier = self.emitted.get(item.key) or self._emitted_by_native(item)
         if earlier is not None:
@@ -244,7 +274,7 @@ class Matcher:
         if lsh_key not in self.lsh_records:
             self.lsh.insert(lsh_key, signature.minhash())
             self.lsh_records[lsh_key] = record
-        self.staged[item.key] = (record, signature.band_keys(self.banding))
+        self.staged[item.key] = [(record, signature.band_keys(self.banding))]
         self.written_keys[id(record)] = item.key
 
     def _alias(self, record: ArticleState, original: ArticleState, key: Key) -> None:
@@ -291,7 +321,7 @@ class Matcher:
         for key in keys:
             staged = self.staged.pop(tuple(key), None)  # type: ignore[arg-type]
             if staged is not None:
-                self.to_save.append(staged)
+                self.to_save.extend(staged)
                 count += 1
         return count
 
@@ -320,6 +350,13 @@ class Matcher:
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")
+
+
+def _alias_target(item: Fetched, judgement: Judgement) -> str:
+    """The article a requested URL stands for: the stored one it matched, or the item itself."""
+    if judgement.outcome in ("unchanged", "url", "revised") or not judgement.emit:
+        return judgement.original or item.url
+    return item.url
 
 
 def _same_row(a: ArticleState, b: ArticleState) -> bool:

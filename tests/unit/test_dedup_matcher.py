@@ -147,3 +147,23 @@ def test_revision_time():
     assert revision_time("2023-08-15T14:00:00+03:00", "2023-08-15T13:00:00+03:00", "F") == "2023-08-15T14:00:00+03:00"
     assert revision_time("2023-08-15T13:00:00+03:00", "2023-08-15T13:00:00+03:00", "F") == "F"
     assert revision_time(None, None, "F") == "F"
+
+
+def test_a_page_naming_another_url_keeps_the_requested_one_as_an_alias(store):
+    m = run(store)
+    requested = ("moscowtimes", MT + "new-slug-a1")
+    m.note_response(requested, 200, '"e1"', None, native_id="a1")
+    j = m.judge(fetched(MT + "old-slug-a1", WIRE, native_id="a1"))  # the page's canonical link: the old slug
+    assert j.outcome == "new" and m.judged >= {requested, ("moscowtimes", MT + "old-slug-a1")}
+    assert m.keep_unusable() == 0  # the requested URL did give an article
+    deliver_all(m)
+    rows = {a.url: a for a in store.find_articles("moscowtimes", [], ["a1"])}
+    assert rows[MT + "old-slug-a1"].status == "delivered"
+    alias = rows[MT + "new-slug-a1"]
+    assert alias.status == DUPLICATE and alias.duplicate_of == MT + "old-slug-a1" and alias.etag == '"e1"'
+    # next run, through the requested URL again: the same article, unchanged
+    m = run(store)
+    m.note_response(requested, 200, '"e1"', None, native_id="a1")
+    assert m.judge(fetched(MT + "old-slug-a1", WIRE, native_id="a1")).outcome == "unchanged"
+    m.flush()
+    assert store.count_articles() == 2
