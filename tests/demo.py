@@ -12,6 +12,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -31,8 +32,9 @@ def main() -> int:
     mirrors = {host: server.url for host in outlets.get(args.outlet).hosts}
     out_dir = ROOT / "output" / args.outlet
     before = set(out_dir.rglob("*.jsonl")) if out_dir.exists() else set()
+    state = Path(tempfile.mkdtemp(prefix="ruspress-demo-")) / "state.sqlite"  # fresh: every demo exports all
     cmd = [sys.executable, "-m", "scrapy", "crawl", args.outlet, "-a", f"since={args.since}",
-           "-a", f"until={args.until}", "-s", "MIRRORS=" + json.dumps(mirrors)]
+           "-a", f"until={args.until}", "-s", "MIRRORS=" + json.dumps(mirrors), "-s", f"STATE_URL=sqlite:///{state}"]
     print(f"Serving tests/sites/{args.outlet} on {server.url}\n$ {' '.join(cmd[2:])}\n", flush=True)
     try:
         code = subprocess.run(cmd, cwd=ROOT).returncode

@@ -331,3 +331,23 @@ def test_a_second_crawl_on_a_busy_sqlite_state_stops_with_a_clear_error(tmp_path
     assert requested == []  # nothing was crawled
     with sqlite3.connect(tmp_path / "state.sqlite") as conn:
         assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
+
+
+def test_a_postgresql_state_shared_by_two_crawls(tmp_path):
+    """The same incremental behaviour with the state in PostgreSQL (a server started on 127.0.0.1)."""
+    from tests.pgserver import PostgresServer, find_bindir
+
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL is not installed here (./run test installs Debian's postgresql)")
+    with PostgresServer() as pg:
+        runs = Runs(copy_site(tmp_path), tmp_path)
+        runs.state = pg.url
+        assert len(runs.crawl().items) == 12
+        second = runs.crawl()
+        assert second.items == [] and second.article_requests == []
+        store = open_store(pg.url)
+        store.connect()
+        try:
+            assert store.count_articles() == 16 and len(store.runs("moscowtimes")) == 2
+        finally:
+            store.close()
