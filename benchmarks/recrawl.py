@@ -94,7 +94,9 @@ def crawl(server: SiteServer, out: Path, state: str, since: str, *args: str) -> 
         raise SystemExit(proc.stderr[-3000:])
     stats = json.loads(stats_file.read_text("utf-8"))
     articles = [e for e in server.log[before:] if "/generated-article-" in e.path]
-    return {"items": len(read_jsonl(out)), "article_requests": len(articles),
+    duplicates = sum(v for k, v in stats.items() if k in ("dedup/marked/near", "dedup/dropped/near",
+                                                          "dedup/dropped/fingerprint"))
+    return {"items": len(read_jsonl(out)), "article_requests": len(articles), "duplicates": duplicates,
             "not_modified": sum(1 for e in articles if e.status == 304),
             "crawl_s": stats.get("elapsed_time_seconds", float("nan")), "wall_s": wall}
 
@@ -121,7 +123,7 @@ def main() -> None:
     print(f"re-crawl / first crawl: {again['crawl_s'] / first['crawl_s']:.3f} of the crawl time, "
           f"{again['wall_s'] / first['wall_s']:.2f} of the wall time; refresh: "
           f"{refresh['crawl_s'] / first['crawl_s']:.2f} / {refresh['wall_s'] / first['wall_s']:.2f}")
-    print(f"state after three runs: {size:.1f} MB")
+    print(f"state after three runs: {size:.1f} MB; articles taken for duplicates of another: {first['duplicates']}")
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ and ``modified_at`` updated), near-duplicates go on with ``duplicate_of`` and th
 the reason: ``unchanged`` (same text as the delivered version), ``url`` (the same article under
 another URL or native id), ``fingerprint`` (the same text as another article), ``near``.
 
-Reads: ``DEDUP_ENABLED`` (default True), ``DEDUP_LOG_LEVEL`` (level of the "Dropped" lines, default
-INFO: a duplicate is expected, not a warning); the state settings through the crawl state. Disabled
-(NotConfigured) when ``STATE_ENABLED`` or ``DEDUP_ENABLED`` is off.
+Reads: ``DEDUP_LOG_LEVEL`` (level of the "Dropped" lines, default INFO: a duplicate is expected, not
+a warning); through the crawl state ``DEDUP_ENABLED`` (off: versions and unchanged articles only, no
+duplicates across URLs), ``DEDUP_NEAR_*``. Disabled (NotConfigured) when ``STATE_ENABLED`` is off: this
+pipeline is what records articles in the state, so keep it whenever the state is on.
 Stats: ``dedup/new``, ``dedup/revised``, ``dedup/marked/near``, ``dedup/dropped/<reason>``.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
 from crawler.state.matching import Fetched
 from crawler.state.service import CrawlState
@@ -36,9 +37,9 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        if not crawler.settings.getbool("DEDUP_ENABLED", True):
-            raise NotConfigured("DEDUP_ENABLED is off")
-        return cls(CrawlState.of(crawler), crawler.settings.get("DEDUP_LOG_LEVEL", "INFO"))
+        state = CrawlState.of(crawler)
+        state.judging = True
+        return cls(state, crawler.settings.get("DEDUP_LOG_LEVEL", "INFO"))
 
     async def open_spider(self) -> None:
         """Open the crawl state now, so that a state that cannot be used stops the crawl at start."""

@@ -86,12 +86,14 @@ def story_id_for(outlet: str, url: str) -> str:
 
 
 class Matcher:
-    def __init__(self, store: StateStore, clock: Callable[[], datetime], near: bool = True,
+    def __init__(self, store: StateStore, clock: Callable[[], datetime], near: bool = True, exact: bool = True,
                  threshold: float = 0.5, num_perm: int = 64, near_action: str = "mark",
                  tz: str = "UTC") -> None:
         self.store = store
         self.clock = clock
         self.near = near
+        self.exact = exact  # off (DEDUP_ENABLED=False): only versions, no duplicates across URLs
+        self.judging = True  # False when no pipeline judges items: a 200 without an item is then not "rejected"
         self.threshold = threshold
         self.num_perm = num_perm
         self.near_action = near_action
@@ -215,7 +217,7 @@ class Matcher:
             return Judgement("revised", emit=True, version=base.version, story_id=base.story_id,
                              duplicate_of=base.duplicate_of, modified_at=base.modified_at, original=stored.url)
 
-        exact = self.emitted_fp.get(fp) or self.store.find_fingerprint(fp)
+        exact = (self.emitted_fp.get(fp) or self.store.find_fingerprint(fp)) if self.exact else None
         if exact is not None and not _same_row(exact, base):
             self._alias(base, exact, item.key)
             return Judgement("fingerprint", emit=False, original=exact.url, story_id=exact.story_id)
@@ -301,7 +303,7 @@ class Matcher:
         """Keep URLs that gave no article as ``gone`` / ``rejected``."""
         now, kept = self._now(), 0
         for key, (status, native_id, stored_id) in self.responses.items():
-            if key in self.judged or status not in (200, 404, 410):
+            if key in self.judged or status not in (200, 404, 410) or (status == 200 and not self.judging):
                 continue
             if stored_id is not None:  # known already: only seen again
                 self.touches.append(Touch(stored_id, now, self.entry_dates.get(key)))

@@ -72,13 +72,16 @@ def default_state_url(output_dir: str) -> str:
 
 class CrawlState:
     def __init__(self, crawler: Crawler, url: str, recheck_days: int = 2, write_batch: int = 500,
-                 near: bool = True, threshold: float = 0.5, near_action: str = "mark", num_perm: int = 64) -> None:
+                 near: bool = True, threshold: float = 0.5, near_action: str = "mark", num_perm: int = 64,
+                 exact: bool = True) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.url_template = url
         self.recheck_days = recheck_days
         self.write_batch = write_batch
         self.near, self.threshold, self.near_action, self.num_perm = near, threshold, near_action, num_perm
+        self.exact = exact
+        self.judging = False  # set by the de-duplication pipeline, which judges every article
         self.store: StateStore | None = None
         self.shared: SharedStore | None = None
         self.matcher: Matcher | None = None
@@ -108,6 +111,7 @@ class CrawlState:
             settings.get("STATE_URL") or default_state_url(settings.get("OUTPUT_DIR", "")),
             recheck_days=settings.getint("STATE_RECHECK_DAYS", 2),
             write_batch=settings.getint("STATE_WRITE_BATCH", 500),
+            exact=settings.getbool("DEDUP_ENABLED", True),
             near=settings.getbool("DEDUP_ENABLED", True) and settings.getbool("DEDUP_NEAR_ENABLED", True),
             threshold=threshold, near_action=action, num_perm=settings.getint("DEDUP_NUM_PERM", 64),
         )
@@ -180,8 +184,12 @@ class CrawlState:
             logger.error("crawl state unavailable, the crawl stops: %s", exc)
             raise StateError(str(exc)) from None
         self.store = self.shared.store
-        self.matcher = Matcher(self.store, self.clock, near=self.near, threshold=self.threshold,
+        self.matcher = Matcher(self.store, self.clock, near=self.near, exact=self.exact, threshold=self.threshold,
                                num_perm=self.num_perm, near_action=self.near_action, tz=self.outlet.timezone)
+        self.matcher.judging = self.judging
+        if not self.judging:
+            logger.warning("crawl state: the de-duplication pipeline is not enabled, so no article is recorded "
+                           "(every run emits everything again); only 404/410 URLs are remembered")
         self.ready = True
         last = await self.call(self.store.last_success, self.outlet.key)
         self._set_window(spider, last)

@@ -157,7 +157,7 @@ class SqlStore:
                 article.id = article_id
                 band_rows.extend((key, article_id) for key in keys)
             if band_rows:
-                self._insert_bands(band_rows)
+                self._insert_bands(sorted(band_rows))  # in key order: neighbouring index pages
             if touches:
                 self._executemany(
                     "UPDATE articles SET last_seen = ?, "

@@ -120,6 +120,21 @@ def test_near_duplicates_dropped_when_asked(store):
     assert store.find_articles("meduza", ["https://meduza.io/en/news/2023/08/15/rate"], [])[0].status == DUPLICATE
 
 
+def test_without_dedup_only_versions(store):
+    m = Matcher(store, lambda: datetime(2026, 11, 28, 12, tzinfo=timezone.utc), near=False, exact=False)
+    m.judge(fetched(MT + "rate-a1", WIRE, native_id="a1"))
+    assert m.judge(fetched("https://meduza.io/en/news/2023/08/15/rate", WIRE, outlet="meduza")).outcome == "new"
+    assert m.judge(fetched(MT + "rate-a1", WIRE, native_id="a1")).outcome == "url"  # still once per run
+
+
+def test_without_a_judging_pipeline_a_200_is_not_rejected(store):
+    m = run(store)
+    m.judging = False
+    m.note_response(("moscowtimes", MT + "ok-a8"), 200)
+    m.note_response(("moscowtimes", MT + "gone-a5"), 410)
+    assert m.keep_unusable() == 1
+
+
 def test_near_detection_can_be_off(store):
     m = run(store, near=False)
     m.judge(fetched(MT + "rate-a1", WIRE, native_id="a1"))

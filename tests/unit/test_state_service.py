@@ -88,8 +88,9 @@ def test_middlewares_and_pipeline_need_the_extension():
         DedupPipeline.from_crawler(get_crawler(settings_dict={"STATE_ENABLED": False}))
     state = service()
     assert IncrementalSpiderMiddleware.from_crawler(state.crawler).state is state
-    with pytest.raises(NotConfigured, match="DEDUP_ENABLED"):
-        DedupPipeline.from_crawler(get_crawler(settings_dict={"DEDUP_ENABLED": False}))
+    assert state.judging is False
+    assert DedupPipeline.from_crawler(state.crawler).state.judging is True
+    assert service(DEDUP_ENABLED=False).exact is False
 
 
 def test_a_request_the_state_drops_is_handed_back_to_the_spider():
