@@ -13,12 +13,22 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
 logger = logging.getLogger(__name__)
+
+
+def check_spider_arguments(process: Any, name: str, spargs: dict[str, Any]) -> None:
+    """Build the spider once with its ``-a`` arguments before anything starts, so that a bad
+    argument (``-a since=yesterday``) is one usage error naming the expected format, not a traceback."""
+    try:
+        process.spider_loader.load(name)(**spargs)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc), print_help=False) from None
 
 
 def undelivered(stats: dict) -> int:
@@ -36,6 +46,7 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider" if args else None)
         assert self.crawler_process
+        check_spider_arguments(self.crawler_process, args[0], opts.spargs)
         crawler: Crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

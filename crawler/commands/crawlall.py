@@ -15,7 +15,7 @@ import logging
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.crawl import undelivered
+from crawler.commands.crawl import check_spider_arguments, undelivered
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ class Command(BaseRunSpiderCommand):
         unknown = sorted(set(chosen) - set(known))
         if unknown:
             raise UsageError(f"unknown spider(s): {', '.join(unknown)}; known: {', '.join(known)}")
+        for name in chosen:
+            check_spider_arguments(self.crawler_process, name, opts.spargs)
         crawlers = {name: self._create_crawler(name) for name in chosen}
         for crawler in crawlers.values():
             self.crawler_process.crawl(crawler, **opts.spargs)

@@ -142,8 +142,9 @@ def test_robots_txt_is_obeyed(tmp_path):
 def test_bad_arguments_fail_with_a_clear_message(tmp_path):
     with SiteServer(SITES / "moscowtimes") as server:
         result = run_crawl("moscowtimes", server.url, tmp_path / "bad.jsonl", "-a", "since=yesterday")
-    assert result.returncode != 0
-    assert "expected a date as YYYY-MM-DD" in result.log
+    assert result.returncode == 2  # a usage error, before anything is fetched
+    assert "error: -a since='yesterday': expected a date as YYYY-MM-DD" in result.log
+    assert "Traceback" not in result.log
 
 
 def test_scrapy_article_prints_the_cleaned_item_from_a_saved_page(tmp_path):
