@@ -1,7 +1,8 @@
 """Incremental crawling: request only what is new or changed since the runs the crawl state knows.
 
-``IncrementalSpiderMiddleware`` takes the article requests discovery yields (requests
-with ``meta["article"]``), looks them up in the crawl state in batches of ``STATE_LOOKUP_BATCH``
+``IncrementalSpiderMiddleware`` takes the article requests discovery yields (``meta["article"]`` and
+``meta["listings"]``, set by the spider's ``entry_request``; follow-ups of an article being fetched
+pass untouched), looks them up in the crawl state in batches of ``STATE_LOOKUP_BATCH``
 (default 200; one query in the state's worker thread, never on the reactor), and lets through only
 those that :func:`crawler.state.policy.judge_entry` says to fetch. Requests for stored articles get
 ``If-None-Match`` / ``If-Modified-Since`` from the stored validators and ``meta["state_check"]``.
@@ -36,15 +37,21 @@ from zoneinfo import ZoneInfo
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.state.policy import INCREMENTAL, entry_date, judge_entry, listing_dates
+from crawler.state.policy import INCREMENTAL, judge_entry, listing_dates
 from crawler.state.records import ArticleState
 from crawler.state.service import CrawlState
 
 logger = logging.getLogger(__name__)
 META = "state_check"  # {"id": stored article id, "reason": why it is re-checked, "key": (outlet, url)}
+
+
+def is_discovered_article(request: Request) -> bool:
+    """An article request made by discovery (the spider's ``entry_request`` gives it ``listings``), not
+    a follow-up of an article already being fetched (its API record, a fallback, a re-render)."""
+    return bool(request.meta.get("article")) and "listings" in request.meta
 
 
 class IncrementalSpiderMiddleware:
@@ -61,7 +68,7 @@ class IncrementalSpiderMiddleware:
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         held: list[Request] = []
         async for obj in result:
-            if isinstance(obj, Request) and obj.meta.get("article") and self.state.ready:
+            if isinstance(obj, Request) and self.state.ready and is_discovered_article(obj):
                 held.append(obj)
                 if len(held) >= self.batch:
                     for request in await self.decide(held):

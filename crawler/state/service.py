@@ -3,7 +3,7 @@
 Reads: ``STATE_ENABLED`` (default True; ``scrapy article`` turns it off: then no state is read or
 written), ``STATE_URL`` (default ``sqlite:///<OUTPUT_DIR>/state.sqlite``; ``%(name)s`` is replaced by
 the spider name), ``STATE_RECHECK_DAYS`` (2), ``STATE_WRITE_BATCH`` (500), and the ``DEDUP_*``
-settings that the matcher needs (``DEDUP_NEAR_ENABLED``, ``DEDUP_NEAR_THRESHOLD``,
+settings that the matcher needs (``DEDUP_ENABLED``, ``DEDUP_NEAR_ENABLED``, ``DEDUP_NEAR_THRESHOLD``,
 ``DEDUP_NEAR_ACTION``, ``DEDUP_NUM_PERM``). Reads from the spider: ``outlet`` (the outlet record),
 ``mode``, ``since``/``until``/``since_given``, ``clock``.
 
@@ -18,9 +18,10 @@ flushed and the run is recorded as ``finished`` (complete: it moves the next run
 
 All store calls run in one worker thread (a single-thread executor: calls are serialised in the order
 they were made, so a note made before a judgement is seen by it); crawls of one process with the
-same ``STATE_URL`` (``scrapy crawlall``) share the store and the thread (:mod:`crawler.state.shared`). The incremental middleware and the
-de-duplication pipeline find this object with :meth:`CrawlState.of`. Articles are committed when the
-delivery tracker (:mod:`crawler.extensions.delivery`) sends ``items_delivered``.
+same ``STATE_URL`` (``scrapy crawlall``) share the store and the thread (:mod:`crawler.state.shared`).
+The incremental middlewares and the de-duplication pipeline find this object with
+:meth:`CrawlState.of`. Articles are committed when the delivery tracker
+(:mod:`crawler.extensions.delivery`) sends ``items_delivered``.
 
 Stats: ``state/committed`` (articles written after delivery), ``state/uncommitted`` (emitted
 articles whose feed was not stored: the next run emits them again), ``state/flushes``,
@@ -32,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -45,10 +46,10 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 
 from crawler.extensions import delivery
+from crawler.state import shared
 from crawler.state.matching import Fetched, Judgement, Key, Matcher
 from crawler.state.policy import INCREMENTAL, MODES
 from crawler.state.records import ArticleState, RunRecord
-from crawler.state import shared
 from crawler.state.shared import SharedStore
 from crawler.state.store import StateError, StateStore, redact
 
@@ -65,7 +66,7 @@ def default_state_url(output_dir: str) -> str:
         checkout = Path(__file__).resolve().parents[2]
         if not (checkout / "scrapy.cfg").is_file():
             raise StateError("no STATE_URL and no OUTPUT_DIR to keep the crawl state in: set STATE_URL "
-                                "(sqlite:///<absolute path> or postgresql://...) or OUTPUT_DIR")
+                             "(sqlite:///<absolute path> or postgresql://...) or OUTPUT_DIR")
         folder = checkout / "output"
     return f"sqlite:///{folder / 'state.sqlite'}"
 
@@ -184,12 +185,13 @@ class CrawlState:
             logger.error("crawl state unavailable, the crawl stops: %s", exc)
             raise StateError(str(exc)) from None
         self.store = self.shared.store
-        self.matcher = Matcher(self.store, self.clock, near=self.near, exact=self.exact, threshold=self.threshold,
-                               num_perm=self.num_perm, near_action=self.near_action, tz=self.outlet.timezone)
+        self.matcher = Matcher(self.store, self.clock, near=self.near, exact=self.exact,
+                               threshold=self.threshold, num_perm=self.num_perm, near_action=self.near_action,
+                               tz=self.outlet.timezone)
         self.matcher.judging = self.judging
         if not self.judging:
-            logger.warning("crawl state: the de-duplication pipeline is not enabled, so no article is recorded "
-                           "(every run emits everything again); only 404/410 URLs are remembered")
+            logger.warning("crawl state: the de-duplication pipeline is not enabled, so no article is "
+                           "recorded (every run emits everything again); only 404/410 URLs are remembered")
         self.ready = True
         last = await self.call(self.store.last_success, self.outlet.key)
         self._set_window(spider, last)
@@ -249,7 +251,7 @@ class CrawlState:
         assert self.matcher is not None
         self.matcher.note_response(key, status, etag, last_modified, native_id, stored_id)
 
-    def note_entry_dates(self, dated: list[tuple[Key, str]], folded: list[tuple[Key, list[Any]]] = ()) -> None:  # type: ignore[assignment]
+    def note_entry_dates(self, dated: Iterable[tuple[Key, str]], folded: Iterable[tuple[Key, list[Any]]] = ()) -> None:
         assert self.matcher is not None
         self.matcher.note_entry_dates(dated, folded)
 

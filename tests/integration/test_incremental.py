@@ -230,7 +230,7 @@ def test_near_duplicates_dropped_when_configured(tmp_path):
     _republish(site, NEAR_COPY, [("regional officials said Thursday", "officials in the region said on Thursday")])
     second = runs.crawl(DEDUP_NEAR_ACTION="drop")
     assert second.items == [] and second.stats["dedup/dropped/near"] == 1
-    assert f"Dropped: near: a near-duplicate" in second.log and f"<{MT}{NEAR_COPY}>" in second.log
+    assert "Dropped: near: a near-duplicate" in second.log and f"<{MT}{NEAR_COPY}>" in second.log
 
 
 def test_a_feed_that_is_not_stored_leaves_its_articles_undelivered(tmp_path):

@@ -66,3 +66,13 @@ def test_folded_listings_count_too():
     meta = {"feed_entry": {"published": "Tue, 22 Aug 2023 14:05:00 +0300"},
             "listings": [{"sitemap_entry": {"loc": "x", "lastmod": "2023-08-30T09:00:00+03:00"}}, {"sitemap_entry": {}}]}
     assert listing_dates(meta, "UTC") == ["2023-08-22T11:05:00+00:00", "2023-08-30T06:00:00+00:00"]
+
+
+def test_only_discovered_article_requests_are_filtered():
+    from scrapy import Request
+
+    from crawler.middlewares.incremental import is_discovered_article
+
+    assert is_discovered_article(Request("https://x/a", meta={"article": True, "listings": []}))
+    assert not is_discovered_article(Request("https://x/a", meta={"article": True}))  # e.g. its API record
+    assert not is_discovered_article(Request("https://x/sitemap.xml", meta={"discovery": "sitemap"}))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from types import SimpleNamespace
 
 import pytest
 from scrapy.exceptions import NotConfigured
