@@ -85,12 +85,17 @@ class OutletSpider(scrapy.Spider):
         self.discovered: set[str] = set()  # canonical article URLs already requested in this run
         self.listings: dict[str, list[dict[str, Any]]] = {}  # URL and native id -> later listings' meta
 
+    def canonical(self, url: str) -> str:
+        """The article URL in its one canonical form, with the outlet's own host (``www.`` or not) and
+        trailing-slash form (crawler/urls.py)."""
+        return canonical_url(url, self.outlet.home, self.outlet.match_article)
+
     def request_dropped(self, request: Request) -> None:
         """An article request made here was dropped downstream: the crawl state found nothing new to
         fetch (crawler/middlewares/incremental.py). It does not count toward ``limit`` or
         ``discovery/article_requests``, and a later listing of the article (another sitemap or feed,
         perhaps with a newer date) is requested again for the state to judge."""
-        url = canonical_url(request.meta.get("canonical_url") or request.url)
+        url = self.canonical(request.meta.get("canonical_url") or request.url)
         native = self.outlet.native_id(url)
         self.requested = max(0, self.requested - 1)
         self.crawler.stats.inc_value("discovery/article_requests", -1)
@@ -202,7 +207,7 @@ class OutletSpider(scrapy.Spider):
         self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
         for entry in entries:
             if entry.content:  # full text: kept for the article, whichever discovery reaches it first
-                self.feed_entries[canonical_url(entry.link)] = entry.__dict__
+                self.feed_entries[self.canonical(entry.link)] = entry.__dict__
             request = self.entry_request(entry.link, entry.updated or entry.published,
                                          meta={"feed_entry": entry.__dict__})
             if request:
@@ -219,7 +224,7 @@ class OutletSpider(scrapy.Spider):
         fails, the article's own page is fetched instead. A second URL for a native id already
         requested (a changed slug: only The Moscow Times' ``a{ID}`` matters) is skipped."""
         stats = self.crawler.stats
-        url = canonical_url(url)
+        url = self.canonical(url)
         if not self.outlet.match_article(url):
             stats.inc_value("discovery/skipped/not_article")
             return None
@@ -270,7 +275,7 @@ class OutletSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return
         request = failure.request  # type: ignore[attr-defined]
-        url = canonical_url(request.meta.get("canonical_url") or request.meta.get("mirror", {}).get("canonical")
+        url = self.canonical(request.meta.get("canonical_url") or request.meta.get("mirror", {}).get("canonical")
                             or request.url)
         entry = request.meta.get("feed_entry") or self.feed_entries.get(url)
         if not entry or not entry.get("content"):
@@ -319,7 +324,7 @@ class OutletSpider(scrapy.Spider):
             return
         meta = response.request.meta if response.request is not None else {}
         if "feed_entry" not in meta:
-            known = self.feed_entries.get(canonical_url(meta.get("canonical_url") or response.url))
+            known = self.feed_entries.get(self.canonical(meta.get("canonical_url") or response.url))
             if known:  # reached through a sitemap first: the feed's full text is still a body layer
                 meta["feed_entry"] = known
         document = self.api_document_request(response)
