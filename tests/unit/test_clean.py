@@ -83,3 +83,10 @@ def test_foreign_agent_disclaimer_is_removed_and_kept_as_flag():
     assert item.body == "Текст новости."
     assert item.foreign_agent_label is True and item.foreign_agent_text == label
     assert stats["clean/text/foreign_agent"] == 1
+
+
+def test_the_2022_foreign_agent_wording_is_flagged_too():
+    label = ("НАСТОЯЩИЙ МАТЕРИАЛ (ИНФОРМАЦИЯ) ПРОИЗВЕДЕН, РАСПРОСТРАНЕН И (ИЛИ) НАПРАВЛЕН ИНОСТРАННЫМ АГЕНТОМ "
+             "«ПРИМЕР» ЛИБО КАСАЕТСЯ ДЕЯТЕЛЬНОСТИ ИНОСТРАННОГО АГЕНТА «ПРИМЕР». 18+")
+    item, _ = clean(["Текст новости.", label])
+    assert item.body == "Текст новости." and item.foreign_agent_label is True
