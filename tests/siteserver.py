@@ -52,42 +52,15 @@ class Logged:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class SiteServer:
-    """Serve ``root`` on 127.0.0.1:``port`` (0 picks a free port) in a background thread."""
+class Site:
+    """A fixture site folder and its ``_responses.json``: what a request gets, without any socket."""
 
-    def __init__(self, root: str | Path, port: int = 0) -> None:
+    def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
         routes_file = self.root / "_responses.json"
         self.routes: dict[str, dict] = json.loads(routes_file.read_text("utf-8")) if routes_file.exists() else {}
         self.hits: dict[str, int] = {}
-        self.log: list[Logged] = []
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def start(self) -> SiteServer:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> SiteServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def requests_to(self, predicate) -> list[Logged]:  # type: ignore[no-untyped-def]
-        with self.lock:
-            return [entry for entry in self.log if predicate(entry.path)]
 
     def resolve(self, method: str, raw_path: str) -> tuple[int, dict[str, str], bytes | None, float]:
         """(status, headers, body, delay) for a request; body None means 404."""
@@ -122,6 +95,40 @@ class SiteServer:
         headers.setdefault("ETag", '"%s"' % hashlib.sha1(body).hexdigest())
         headers.setdefault("Last-Modified", email.utils.formatdate(file.stat().st_mtime, usegmt=True))
         return status, headers, body, delay
+
+
+class SiteServer(Site):
+    """Serve ``root`` on 127.0.0.1:``port`` (0 picks a free port) in a background thread."""
+
+    def __init__(self, root: str | Path, port: int = 0) -> None:
+        super().__init__(root)
+        self.log: list[Logged] = []
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> SiteServer:
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> SiteServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def requests_to(self, predicate) -> list[Logged]:  # type: ignore[no-untyped-def]
+        with self.lock:
+            return [entry for entry in self.log if predicate(entry.path)]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

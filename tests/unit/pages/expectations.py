@@ -9,7 +9,7 @@ from scrapy.http import HtmlResponse, Request
 
 from crawler.text import split_paragraphs
 from tests.crawl import SITES
-from tests.siteserver import SiteServer
+from tests.siteserver import Site
 
 SCALARS = ("title", "subtitle", "lead", "authors", "section", "kind", "tags", "language", "paywalled",
            "foreign_agent_label")
@@ -19,12 +19,11 @@ INSTANTS = ("published_at", "modified_at")  # compared as points in time: feeds 
 def fixture_response(site: str, url: str) -> HtmlResponse:
     """The fixture page of ``url`` as the site server would answer it, under its canonical URL."""
     parts = urlsplit(url)
-    server = SiteServer(SITES / site)
+    site_files = Site(SITES / site)
     for _ in range(3):  # paths that fail once (503, 429) answer on a retry, as for the crawler
-        status, headers, body, _ = server.resolve("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        status, headers, body, _ = site_files.resolve("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
         if status == 200:
             break
-    server.httpd.server_close()
     assert body is not None and status == 200, f"{url}: fixture answers {status}"
     return HtmlResponse(url=url, body=body, headers=headers, request=Request(url))
 
