@@ -124,7 +124,7 @@ AWS_REGION_NAME = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_RE
 SCRAPYD_URL = os.environ.get("RUSPRESS_SCRAPYD_URL", "http://127.0.0.1:6800/")
 SCRAPYD_PROJECT = "ruspress"
 
-# --- Crawl state: incremental crawls and de-duplication (crawler/state/, README) -------------------
+# --- Crawl state: incremental crawls and de-duplication (crawler/state/, docs/incremental.md) -------------------
 STATE_ENABLED = True  # `scrapy article` turns it off: nothing is read or written
 # sqlite:///<absolute path> (one crawler process per file) or postgresql://user@host/db (shared);
 # empty: sqlite:///<OUTPUT_DIR>/state.sqlite. `%(name)s` is replaced by the spider name.
@@ -134,7 +134,7 @@ STATE_LOOKUP_BATCH = 200  # discovered URLs looked up per query
 STATE_WRITE_BATCH = 500  # drops and seen-again updates written per transaction
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
-DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard similarity of word 3-shingles (README: thresholds)
+DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard similarity of word 3-shingles (docs/incremental.md: thresholds)
 DEDUP_NEAR_ACTION = "mark"  # "mark": emit with duplicate_of + shared story_id; "drop": drop it
 DEDUP_NUM_PERM = 64  # MinHash permutations (changing it invalidates stored signatures)
 DEDUP_LOG_LEVEL = "INFO"  # level of the "Dropped: <reason>" lines for duplicates and unchanged articles
