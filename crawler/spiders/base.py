@@ -105,6 +105,23 @@ class OutletSpider(scrapy.Spider):
             self.native_ids.discard(native)
             self.listings.pop(native, None)
 
+    # ------------------------------------------------------------------ paged discovery: where to resume
+    def discovery_resume(self, source: str) -> str | None:
+        """Where the paged discovery ``source`` should start: the cursor it last reported through
+        ``discovery_checkpoint`` (a page number, a GraphQL ``endCursor``, a child sitemap's URL, a day),
+        or None to start from the newest page. ``source`` names one paged listing of this outlet, e.g.
+        ``search:news`` (Meduza's search API, chrono news), ``graphql:published_posts`` (The Bell),
+        ``sitemap:<index URL>``, ``dated:<listing URL template>``.
+
+        Here: always None (every run starts from the newest page). The back-fill command wires this
+        to the crawl state so that a stopped back-fill continues where it was."""
+        return None
+
+    def discovery_checkpoint(self, source: str, cursor: str) -> None:
+        """The paged discovery ``source`` has handled the page ``cursor`` (its article requests are
+        yielded): a resumed run may start after it. Called once per page, newest first. Here: nothing
+        (see ``discovery_resume``)."""
+
     def default_window_from(self, day: date) -> None:
         """Without ``-a since``, start the window at ``day`` (the crawl state passes the outlet's last
         successful run, or earlier to re-check young articles); an explicit ``since`` wins."""
