@@ -50,6 +50,7 @@ class Logged:
     path: str
     status: int
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""  # the request's body (a POST's)
 
 
 class Site:
@@ -62,12 +63,16 @@ class Site:
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
 
-    def resolve(self, method: str, raw_path: str) -> tuple[int, dict[str, str], bytes | None, float]:
-        """(status, headers, body, delay) for a request; body None means 404."""
+    def resolve(self, method: str, raw_path: str, request_body: bytes = b"") -> tuple[int, dict[str, str], bytes | None, float]:
+        """(status, headers, body, delay) for a request; body None means 404. A route may be a list of
+        routes: the first whose ``body_contains`` is in the request body (or that has none) applies."""
         parts = urlsplit(raw_path)
         path = unquote(parts.path)
         key = f"{path}?{parts.query}" if parts.query else path
         route = self.routes.get(key) or self.routes.get(path) or {}
+        if isinstance(route, list):
+            text = request_body.decode("utf-8", "replace")
+            route = next((r for r in route if r.get("body_contains", "") in text), {})
         if route.get("method") and route["method"].upper() != method:
             route = {}
         with self.lock:
@@ -141,9 +146,8 @@ class SiteServer(Site):
 
             def _serve(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                status, headers, body, delay = server.resolve(method, self.path)
+                request_body = self.rfile.read(length) if length else b""
+                status, headers, body, delay = server.resolve(method, self.path, request_body)
                 if delay:
                     time.sleep(delay)
                 if body is None:
@@ -151,7 +155,7 @@ class SiteServer(Site):
                 if status == 200 and self._not_modified(headers):
                     status, body = 304, b""
                 with server.lock:
-                    server.log.append(Logged(method, self.path, status, dict(self.headers.items())))
+                    server.log.append(Logged(method, self.path, status, dict(self.headers.items()), request_body))
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

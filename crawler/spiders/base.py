@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -32,6 +33,7 @@ from twisted.python.failure import Failure
 
 from crawler import dates, outlets
 from crawler.discovery.feeds import parse_feed
+from crawler.discovery.paging import NEXT_PAGE_PRIORITY, Paging
 from crawler.discovery.sitemaps import SitemapEntry, parse_sitemap
 from crawler.discovery.xml import DiscoveryError
 from crawler.middlewares import render
@@ -166,8 +168,15 @@ class OutletSpider(scrapy.Spider):
 
     def sitemap_requests(self, urls: tuple[str, ...] | list[str]) -> Iterator[Request]:
         for url in urls:
-            yield Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=5,
-                          meta={"discovery": "sitemap"})
+            yield self.sitemap_request(url)
+
+    def sitemap_request(self, url: str, source: str | None = None, queue: list[str] | None = None,
+                        priority: int = 5) -> Request:
+        """A sitemap to read. A top-level one is its own paged listing (``source`` ``sitemap:<url>``); the
+        children of an index are read one at a time, each carrying the rest of the ``queue``."""
+        return Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error, priority=priority,
+                       meta={"discovery": "sitemap", "sitemap_loc": url, "sitemap_source": source,
+                             "sitemap_queue": queue or []})
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         stats = self.crawler.stats
@@ -176,43 +185,80 @@ class OutletSpider(scrapy.Spider):
         except DiscoveryError as exc:
             stats.inc_value("discovery/sitemap/unreadable")
             self.logger.error("Unreadable sitemap %s: %s", response.url, exc)
+            yield from self.next_child_sitemap(response.meta, handled=False)
             return
         stats.inc_value(f"discovery/sitemap/{sitemap.kind}")
         if sitemap.malformed:
             stats.inc_value("discovery/sitemap/malformed")
             self.logger.warning("Malformed sitemap %s (%s): kept the %d entries that could be read",
                                 response.url, sitemap.errors, len(sitemap.entries))
+        meta = response.meta
         if sitemap.kind == "sitemapindex":
-            yield from self.child_sitemaps(sitemap.entries)
-        else:
-            for entry in sitemap.entries:
-                when = entry.news_publication_date or entry.lastmod
-                request = self.entry_request(entry.loc, when, meta={"sitemap_entry": entry.__dict__})
-                if request:
-                    yield request
+            source = meta.get("sitemap_source")
+            children = self.child_sitemaps(sitemap.entries)
+            if source is None:  # a top-level index: a paged listing of its own, perhaps resumed
+                source = f"sitemap:{meta.get('sitemap_loc') or response.url}"
+                cursor = Paging(self, source).resume()
+                if cursor in children:
+                    children = children[children.index(cursor) + 1:]
+            queue = children + list(meta.get("sitemap_queue") or ())  # a nested index: its children first
+            if queue:
+                yield self.sitemap_request(queue[0], source, queue[1:])
+            return
+        for entry in sitemap.entries:
+            when = entry.news_publication_date or entry.lastmod
+            request = self.entry_request(entry.loc, when, meta={"sitemap_entry": entry.__dict__})
+            if request:
+                yield request
+        yield from self.next_child_sitemap(meta, handled=True)
 
-    def child_sitemaps(self, entries: list[SitemapEntry]) -> Iterator[Request]:
-        """Monthly children newest first, and only those that can hold articles of the window."""
+    def next_child_sitemap(self, meta: dict[str, Any], handled: bool) -> Iterator[Request]:
+        """After a child of an index (read, or failed): report it, then read the next child, if any and if
+        ``-a limit`` is not reached. The next child waits behind this one's articles (its priority is
+        below theirs), so only one child's article requests are held at a time."""
+        source = meta.get("sitemap_source")
+        if source is None:
+            return
+        queue = list(meta.get("sitemap_queue") or ())
+        paging = Paging(self, source)
+        go_on = paging.handled(meta["sitemap_loc"], more=bool(queue)) if handled else \
+            (bool(queue) and not paging.limit_reached())
+        if go_on:
+            yield self.sitemap_request(queue[0], source, queue[1:], priority=NEXT_PAGE_PRIORITY)
+
+    def on_sitemap_error(self, failure: Failure) -> Iterator[Request]:
+        self.on_error(failure)
+        yield from self.next_child_sitemap(failure.request.meta, handled=False)  # type: ignore[attr-defined]
+
+    def child_sitemaps(self, entries: list[SitemapEntry]) -> list[str]:
+        """The children that can hold articles of the window, newest first: children that say nothing of
+        their date (a Pangea ``_latest``, WordPress' numbered files) first, then by the month their name
+        gives or their ``lastmod``, then by the numbers in their name, highest first. A child whose
+        month is outside the window, or whose ``lastmod`` is before it (nothing in it changed since), is
+        skipped: that is where a newest-first reading of the index stops."""
         chosen = []
         for entry in entries:
             if not self.outlet.follows_sitemap(entry.loc):
                 self.crawler.stats.inc_value("discovery/sitemap/skipped_not_followed")
                 continue
             month = self.outlet.sitemap_month_of(entry.loc)
+            when: float | None = None
             if month:
                 first = date(month[0], month[1], 1)
                 last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
                 if last < self.since or first > self.until:
                     self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window")
                     continue
+                when = datetime(month[0], month[1], 1, tzinfo=timezone.utc).timestamp()
             elif entry.lastmod:
                 modified = dates.parse_datetime(entry.lastmod, self.outlet.timezone)
                 if modified and modified.date() < self.since:
                     self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window")
                     continue
-            chosen.append((month or (9999, 12), entry.loc))
-        for _, loc in sorted(chosen, reverse=True):
-            yield from self.sitemap_requests([loc])
+                when = modified.timestamp() if modified else None
+            numbers = tuple(int(n) for n in re.findall(r"\d+", entry.loc.rsplit("/", 1)[-1]))
+            chosen.append(((when is None, when or 0.0, numbers), entry.loc))
+        return [loc for _, loc in sorted(chosen, reverse=True)]
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         try:

@@ -42,7 +42,7 @@ class GatedSiteServer(SiteServer):
 
         return Handler
 
-    def resolve(self, method: str, raw_path: str) -> tuple[int, dict[str, str], bytes | None, float]:
+    def resolve(self, method: str, raw_path: str, request_body: bytes = b"") -> tuple[int, dict[str, str], bytes | None, float]:
         path = unquote(urlsplit(raw_path).path)
         gate = self.gates.get(path)
         cookies = [c.strip() for c in getattr(self.local, "cookie", "").split(";")]
@@ -52,7 +52,7 @@ class GatedSiteServer(SiteServer):
             body = (self.root / gate["file"]).read_bytes()
             return int(gate["status"]), {"Content-Type": "text/html; charset=utf-8",
                                          "Cache-Control": "no-store"}, body, 0.0
-        return super().resolve(method, raw_path)
+        return super().resolve(method, raw_path, request_body)
 
 
 def crawl_render_site(server: SiteServer, out: Path, *args: str, settings: dict | None = None,

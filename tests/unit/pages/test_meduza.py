@@ -9,6 +9,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler import outlets
 from crawler.discovery.api_meduza import MeduzaSearch
+from crawler.discovery.paging import Paging
 from crawler.outlets.base import TextRule
 from crawler.pipelines.clean import remove_boilerplate
 from crawler.rules import shared_rules
@@ -150,9 +151,13 @@ def search(since: str, until: str) -> MeduzaSearch:
     return MeduzaSearch(MeduzaSpider.from_crawler(crawler, since=since, until=until))
 
 
+def pages(finder: MeduzaSearch, answer: TextResponse, page: int = 0) -> list:
+    return list(finder.parse_search(answer, Paging(finder.spider, "search:news"), "news", page))
+
+
 def test_search_pages_back_while_the_page_reaches_into_the_window():
     finder = search("2026-11-20", "2026-11-30")
-    requests = list(finder.parse_search(search_answer([26, 24, 21], has_next=True), "news", 0))
+    requests = pages(finder, search_answer([26, 24, 21], has_next=True))
     assert [r.url for r in requests][-1] == \
         "https://meduza.io/api/w5/search?chrono=news&page=1&per_page=24&locale=ru"
     assert [r.meta["api_entry"]["url"] for r in requests[:-1]] == ["news/2026/11/26/n26", "news/2026/11/24/n24",
@@ -161,5 +166,5 @@ def test_search_pages_back_while_the_page_reaches_into_the_window():
 
 def test_search_stops_at_the_first_page_older_than_the_window():
     finder = search("2026-11-23", "2026-11-30")
-    requests = list(finder.parse_search(search_answer([26, 22, 18], has_next=True), "news", 0))
+    requests = pages(finder, search_answer([26, 22, 18], has_next=True))
     assert [r.url.rsplit("/", 1)[1] for r in requests] == ["n26"]  # no next page, nothing out of the window

@@ -92,7 +92,7 @@ def discovery():
     return TheBellGraphQL(spider)
 
 
-def test_graphql_request_is_a_post_of_the_bridge_query():
+def test_graphql_request_is_a_post_of_the_bridge_query_with_relay_paging():
     async def first():
         return [r async for r in discovery().start()]
 
@@ -100,7 +100,9 @@ def test_graphql_request_is_a_post_of_the_bridge_query():
     body = json.loads(request.body)
     assert request.method == "POST" and request.url == "https://thebell.io/api/v2/graphql"
     assert request.headers["Content-Type"] == b"application/json"
-    assert "published_posts(first: $first" in body["query"] and body["variables"] == {"first": 100}
+    assert "published_posts(first: $first, after: $after" in body["query"]
+    assert "pageInfo { hasNextPage endCursor }" in body["query"]
+    assert body["variables"] == {"first": 100, "after": None}  # the newest page
 
 
 def test_graphql_nodes_become_page_requests_carrying_the_node():
