@@ -28,6 +28,8 @@ AGENTSTVO = Outlet(
         TextRule("donation", r"^Мы работаем без рекламы и государственных денег", max_chars=400),
         TextRule("newsletter", r"^Рассылка «?Агентства»?", max_chars=120),
     ),
+    reach="any date: WordPress core sitemap (every post; its location is the WordPress default, assumed)",
+    reach_days=None,
     notes="WordPress; feed reported working by a third party in 2026 (HIGH); theme classes assumed (LOW); "
           "feed full text as the next layer.",
     extra={

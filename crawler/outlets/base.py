@@ -52,7 +52,11 @@ class Outlet:
     ``year``, ``month``, ``day`` are used when present. ``sitemap_month`` is a regex over a child
     sitemap's URL with groups ``year`` and ``month``, used to skip monthly files outside the window;
     ``sitemap_follow`` keeps only the children that can hold articles (WordPress also lists pages,
-    categories and authors). ``extra`` holds the page parser's data (CSS of the outlet's markup, kind
+    categories and authors). ``reach`` says in words how far back the outlet's own listings go (shown in
+    docs/outlets.md) and ``reach_days`` as a number: None when a listing goes back to any date (a sitemap
+    index, a paged API), else roughly how many days of articles the feeds and first pages hold; counted
+    only from listings with evidence (a guessed sitemap does not make an outlet reach back). ``extra``
+    holds the page parser's data (CSS of the outlet's markup, kind
     rules...): see ``crawler/pages/base.py``.
     """
 
@@ -74,6 +78,8 @@ class Outlet:
     text_rules: tuple[TextRule, ...] = ()
     render: RenderMode = "never"
     discovery: str | None = None  # dotted path of an API discovery class, where the outlet needs one
+    reach: str = "feed only: the newest items"  # how far back the site's own discovery reaches (docs/outlets.md)
+    reach_days: int | None = 2  # ... in days back from today; None: any date (a listing that goes back in full)
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -83,6 +89,11 @@ class Outlet:
         object.__setattr__(
             self, "_month_rx", re.compile(self.sitemap_month) if self.sitemap_month else None
         )
+
+    def reaches(self, since: date, today: date) -> bool:
+        """Can the site's own discovery list articles back to ``since``? When not, a back-fill of that
+        window needs web archives (the Wayback Machine, Common Crawl) to be complete."""
+        return self.reach_days is None or (today - since).days <= self.reach_days
 
     def owns(self, host: str) -> bool:
         return host.lower() in self.hosts

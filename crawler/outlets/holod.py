@@ -36,6 +36,8 @@ HOLOD = Outlet(
         TextRule("newsletter", r"^Подпишитесь на рассылку «?Холода»?", max_chars=150),
         TextRule("reading_time", r"^\d+ минут[аы]? чтения$", max_chars=30),
     ),
+    reach="any date: WordPress core sitemap (every post; its location is the WordPress default, assumed)",
+    reach_days=None,
     notes="No selector from any source (theme classes assumed, LOW); full-text feed as next layer.",
     extra={
         "body_selector": "div.article__content",

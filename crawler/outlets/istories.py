@@ -15,6 +15,7 @@ ISTORIES = Outlet(
     timezone="Europe/Riga",
     hosts=("istories.media", "www.istories.media"),
     home="https://istories.media/",
+    robots_url="https://istories.media/robots.txt",  # the sitemaps its Sitemap: lines declare (none is known): nothing guessed
     feeds=("https://istories.media/rss/all.xml",),
     article_url=(
         r"^https://istories\.media/(?P<section>news|stories|investigations|reportages|opinions|interviews|workshops)/"
@@ -34,6 +35,8 @@ ISTORIES = Outlet(
         TextRule("donation", r"^Поддержите «?Важные истории»?", max_chars=400),
         TextRule("newsletter", r"^Подпишитесь на рассылку «?Важных историй»?", max_chars=150),
     ),
+    reach="feed only: the newest items of /rss/all.xml; plus any sitemap robots.txt declares (none known)",
+    reach_days=7,
     notes="Body by the 2026 BlocksContainer class; header classes assumed; RSS /rss/all.xml MEDIUM-HIGH.",
     extra={
         "body_selector": "div[class*=BlocksContainer]",

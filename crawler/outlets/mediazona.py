@@ -39,6 +39,7 @@ MEDIAZONA = Outlet(
     timezone="Europe/Moscow",
     hosts=("zona.media", "www.zona.media"),
     home="https://zona.media/",
+    robots_url="https://zona.media/robots.txt",  # the sitemaps its Sitemap: lines declare (none is known): nothing guessed
     feeds=("https://zona.media/rss",),
     # /{news|article|chronics|photo|translate}/YYYY/MM/DD/slug; /online/ (live coverage) is not an article
     article_url=(
@@ -53,6 +54,8 @@ MEDIAZONA = Outlet(
         TextRule("newsletter", r"^Рассылка «?Медиазоны»?", max_chars=120),
         TextRule("newsletter", r"^Подпишитесь на «?Медиазону»?", max_chars=200),
     ),
+    reach="feed only: the newest items of /rss; plus any sitemap robots.txt declares (none known)",
+    reach_days=2,
     notes="Markup from 2019–2022 sources (calibre, app, scraper), MEDIUM; feed /rss HIGH; no sitemap known.",
     extra={
         **MARKUP,

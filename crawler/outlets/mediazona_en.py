@@ -14,6 +14,7 @@ MEDIAZONA_EN = Outlet(
     timezone="Europe/Moscow",
     hosts=("en.zona.media",),
     home="https://en.zona.media/",
+    robots_url="https://en.zona.media/robots.txt",  # the sitemaps its Sitemap: lines declare (none is known): nothing guessed
     feeds=("https://en.zona.media/rss",),
     article_url=(
         r"^https://en\.zona\.media/(?P<section>article|news)/"
@@ -26,6 +27,8 @@ MEDIAZONA_EN = Outlet(
         TextRule("donation", r"^We report on courts, prisons and political persecution", max_chars=300),
         TextRule("newsletter", r"^Mediazona weekly newsletter\.?$", max_chars=60),
     ),
+    reach="feed only: the newest items of /rss; plus any sitemap robots.txt declares (none known)",
+    reach_days=2,
     notes="Template assumed shared with zona.media (MEDIUM); English labels from a 2026-02 scraped page.",
     extra={
         **MARKUP,

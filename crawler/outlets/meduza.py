@@ -3,8 +3,8 @@ tests/sites/meduza/README.md: the JSON API (``/api/w5/search``, ``/api/w5/{path}
 ``baradusov/meduza-lite@20d2420`` (2021) and later users (2019–2025, HIGH for the search list, MEDIUM
 for the article record); the SSR page's ``data-testid`` markup from ``Kutepov/fresh@cf34e49`` (Jan 2024).
 
-Discovery: the search API (``chrono`` news and articles, newest first, paged back to the window) and the
-RSS feed. Each article's page is fetched (JSON-LD metadata, the foreign-agent label), then its API record
+Discovery: the search API (``chrono`` news and articles, newest first, paged back to the window's start
+one page at a time: crawler/discovery/api_meduza.py) and the RSS feed. Each article's page is fetched (JSON-LD metadata, the foreign-agent label), then its API record
 (``extra["api_document"]``), whose blocks are the body; the page's own blocks are the fallback."""
 
 from crawler.outlets.base import Outlet, TextRule
@@ -33,7 +33,6 @@ _EXTRA = {
     "api_document": "https://meduza.io/api/w5/{id}",
     "api_search": "https://meduza.io/api/w5/search?chrono={chrono}&page={page}&per_page=24&locale={locale}",
     "api_chronos": ("news", "articles"),
-    "api_max_pages": 20,
     "api_article_base": "https://meduza.io/",
     "health_optional": ("authors",),  # news items carry no byline
     "body_selector": "div.GeneralMaterial-module-article",
@@ -66,6 +65,8 @@ MEDUZA = Outlet(
         TextRule("newsletter", r"^Подпишитесь на «[^»]{1,40}»\s*[—–-]\s*рассылку", max_chars=200),
     ),
     extra={**_EXTRA, "api_locale": "ru"},
+    reach="any date: search API `/api/w5/search` paged back to the window's start (no page cap)",
+    reach_days=None,
     notes="Search API + RSS discovery; body from the API record (blocks), metadata from the page.",
     **_SHARED,
 )
@@ -81,6 +82,8 @@ MEDUZA_EN = Outlet(
         TextRule("donation", r"^(Meduza is funded by its readers|Support Meduza)\b", max_chars=300),
     ),
     extra={**_EXTRA, "api_locale": "en"},
+    reach="any date: search API `/api/w5/search` paged back to the window's start (no page cap)",
+    reach_days=None,
     notes="Same API and markup as the Russian site, under /en/.",
     **_SHARED,
 )

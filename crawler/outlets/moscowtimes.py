@@ -42,6 +42,8 @@ MOSCOWTIMES = Outlet(
         r"(?P<slug>[^/?#]*?)-?(?P<id>a\d+)/?$"
     ),
     exclude_url=(r"/preview/", r"/search/"),
+    reach="any date: sitemap index of monthly files `YYYY-M.xml` (the site's own generator, HIGH)",
+    reach_days=None,
     sitemap_month=r"/(?P<year>\d{4})-(?P<month>\d{1,2})\.xml(?:\.gz)?$",
     parser="crawler.pages.moscowtimes.MoscowTimesPage",
     boilerplate_selectors=BOILERPLATE,

@@ -36,6 +36,8 @@ MOSCOWTIMES_RU = Outlet(
         TextRule("disclaimer", r"^Мнение автора может не совпадать с позицией редакции", max_chars=200),
     ),
     extra={**EXTRA, "kind_labels": {"мнение": "opinion", "анализ": "analysis"}},
+    reach="any date: sitemap index of monthly files (same CMS as the English site; location assumed)",
+    reach_days=None,
     notes="Same CMS as the English site: sitemap index (assumed location) + RSS; page extraction.",
 )
 

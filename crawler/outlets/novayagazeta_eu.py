@@ -6,7 +6,10 @@ article with typed body blocks; record fields ``lang``, ``authors[].locale`` and
 Zotero-style translator (2023, MEDIUM-HIGH). The HTML (Next.js, ``__NEXT_DATA__``) is LOW confidence
 and only the fallback when the API record cannot be had.
 
-Discovery: the main API (both languages) and the two RSS feeds; every article is downloaded from its
+Discovery: the main API (both languages), the two RSS feeds, and the sitemaps robots.txt declares (else
+``/sitemap.xml``, named only in a third party's list of guesses, LOW: no sitemap of the site was seen; the
+main API has no known paging, and a search API with ``page``/``from``/``to`` seen in one 2025 client has no
+known answer shape, so it is not used); every article is downloaded from its
 API record (``extra["fetch_url"]``), whatever found it. Dates are ms epochs (UTC); the site's visible
 times are Riga time."""
 
@@ -20,6 +23,8 @@ NOVAYAGAZETA_EU = Outlet(
     hosts=("novayagazeta.eu", "www.novayagazeta.eu"),
     home="https://novayagazeta.eu/",
     feeds=("https://novayagazeta.eu/feed/rss/ru", "https://novayagazeta.eu/feed/rss/en"),
+    robots_url="https://novayagazeta.eu/robots.txt",  # its Sitemap: lines, if any
+    sitemaps=("https://novayagazeta.eu/sitemap.xml",),  # when robots.txt names none: a third party's guess (LOW)
     article_url=(r"^https://novayagazeta\.eu/articles/(?P<id>(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/"
                  r"(?P<slug>[^/?#]+))/?$"),
     parser="crawler.pages.novayagazeta_eu.NovayaGazetaEuropePage",
@@ -59,7 +64,9 @@ NOVAYAGAZETA_EU = Outlet(
         "image_selector": "article figure",
         "health_optional": ("authors",),  # news items are unsigned
     },
-    notes="Main API + RSS discovery; every article from /api/v1/get/record (typed blocks).",
+    reach="feeds and main API: the newest items; plus the sitemaps robots.txt declares, else /sitemap.xml (a guess)",
+    reach_days=3,
+    notes="Main API + RSS + sitemap (unverified) discovery; every article from /api/v1/get/record (typed blocks).",
 )
 
 OUTLETS = (NOVAYAGAZETA_EU,)

@@ -38,6 +38,8 @@ PROEKT = Outlet(
         TextRule("donation", r"^Мы публикуем расследования бесплатно и без рекламы", max_chars=400),
         TextRule("newsletter", r"^Рассылка «?Проекта»?", max_chars=150),
     ),
+    reach="any date: WordPress core sitemap (every post; its location is the WordPress default, assumed)",
+    reach_days=None,
     notes="Body selector from calibre 2022 (LOW-MEDIUM); full-text feed as next layer; UA filtering possible.",
     extra={
         "body_selector": "div.single-post__article",

@@ -25,6 +25,7 @@ RENDERTEST = Outlet(
     parser="crawler.pages.base.ArticlePage",
     render="fallback",
     extra={"body_selector": "div.article-body"},
+    reach="feed only (a test site)",
     notes="Synthetic test site modelled on Verstka's anti-bot challenge and The Insider's Next.js pages.",
 )
 

@@ -28,6 +28,8 @@ REPUBLIC = Outlet(
         TextRule("newsletter", r"^Рассылка Republic", max_chars=120),
         TextRule("newsletter", r"^Подписывайтесь на Republic", max_chars=150),
     ),
+    reach="any date: monthly sitemaps (the sitemap itself is a guess, LOW)",
+    reach_days=None,
     notes="Paywalled; sitemap only (guessed, LOW); markup assumed; foreign-agent `.ino_agent` MEDIUM.",
     extra={
         "body_selector": "div.post__text",

@@ -4,8 +4,11 @@
 boilerplate from Kutepov/fresh (~2024) and calibre ``radiosvoboda_ua.recipe`` (~2022); the feed code
 ``/api/zrqiteuuir`` (2022–2026, MEDIUM); one real Pangea page (slobodnaevropa.org, 2020) for the markup.
 
-Discovery: the Pangea RSS feed (its "API" is RSS; section feed codes are unpredictable); no sitemap is
-known. Extraction: the page (JSON-LD metadata, ``wsw`` body, lazy images from ``noscript``)."""
+Discovery: the Pangea sitemap index ``/sitemap.xml`` (numbered children ``sitemap_<service>_<n>.xml.gz`` and
+``sitemap_<service>_latest.xml.gz``, each with ``<lastmod>``: the real shape on radiosvoboda.org, Dec 2025,
+../shared/reference/pangea/, HIGH for the CMS; svoboda.org's own index and service number are assumed),
+read newest child first and only the children changed since the window's start; and the Pangea RSS feed
+(section feed codes are unpredictable). The news, sections and videos children are not read. Extraction: the page (JSON-LD metadata, ``wsw`` body, lazy images from ``noscript``)."""
 
 from crawler.outlets.base import Outlet, TextRule
 
@@ -17,6 +20,8 @@ SVOBODA = Outlet(
     hosts=("www.svoboda.org", "svoboda.org"),
     home="https://www.svoboda.org/",
     feeds=("https://www.svoboda.org/api/zrqiteuuir",),
+    sitemaps=("https://www.svoboda.org/sitemap.xml",),
+    sitemap_follow=(r"/sitemap_\d+_(\d+|latest)\.xml(\.gz)?$",),  # not _news, _sections, _videos
     article_url=r"^https://www\.svoboda\.org/a/(?:(?P<slug>[^/?#]+)/)?(?P<id>\d+)\.html$",
     parser="crawler.pages.svoboda.PangeaPage",
     boilerplate_selectors=(
@@ -53,7 +58,9 @@ SVOBODA = Outlet(
         ),
         "health_optional": ("authors",),  # news items are unsigned
     },
-    notes="Pangea RSS discovery; page extraction (JSON-LD + div.wsw).",
+    reach="any date: Pangea sitemap index, numbered children with lastmod (CMS shape HIGH; svoboda.org's index assumed)",
+    reach_days=None,
+    notes="Pangea sitemap index + RSS discovery; page extraction (JSON-LD + div.wsw).",
 )
 
 OUTLETS = (SVOBODA,)

@@ -6,8 +6,10 @@ orderBy:"published_at", orderDirection:"DESC", category:)`` → nodes with the f
 SSR, 2022 calibre recipe, LOW) is fetched for each article and is the fallback; ``/feed`` (calibre 2022,
 MEDIUM) is read only when the API fails.
 
-The API has no paging that is known: one query gets the newest ``extra["api_page_size"]`` posts, so a
-window further back than that is not reached (known gap)."""
+Discovery pages the GraphQL connection with Relay cursors (``after`` / ``pageInfo``: the usual shape of an
+``edges { node }`` connection, **assumed**: no source shows The Bell's server accepting them) back to the
+window's start; if the server refuses them, the bridge's query gets the newest ``extra["api_page_size"]``
+posts, as before (crawler/discovery/api_thebell.py)."""
 
 from crawler.outlets.base import Outlet, TextRule
 
@@ -52,6 +54,8 @@ THEBELL = Outlet(
         "image_selector": "div.post_content figure",
         "health_optional": ("authors",),  # mailings are unsigned
     },
+    reach="any date: GraphQL connection paged with cursors (assumed; if refused: the newest 100 posts)",
+    reach_days=None,
     notes="GraphQL discovery (full content); RSS only when the API fails.",
 )
 

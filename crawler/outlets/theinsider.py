@@ -35,6 +35,8 @@ THEINSIDER = Outlet(
         TextRule("donation", r"^The Insider работает благодаря (читателям|вам)", max_chars=400),
         TextRule("newsletter", r"^Подпишитесь на The Insider", max_chars=200),
     ),
+    reach="feed only: the newest items of `/feed` (no deeper listing known; ids are sequential, not enumerated)",
+    reach_days=2,
     notes="__NEXT_DATA__ post (body without the template's CTAs) first, HTML by class prefix second; LOW-MEDIUM.",
     extra={
         "body_selector": "div[class*=ArticleBody_body]",

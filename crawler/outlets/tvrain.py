@@ -4,7 +4,13 @@ Evidence: URLs `/{news|articles|teleshow/{show}}/{slug}-{id}/` (HIGH, 2026); RSS
 a 2025+ redesign uses CSS-module classes); JSON-LD NewsArticle with `articleBody` expected by a 2025
 scraper (LOW-MEDIUM); foreign-agent text `.menu3__foreign-agent-text` (tvrain.ru era, LOW-MEDIUM). Time
 zone Amsterdam (the newsroom's city; an assumption). `/teleshow/` pages are programme interviews: an
-assumption from the fixture, kept as the last kind rule."""
+assumption from the fixture, kept as the last kind rule.
+
+Discovery: the feed, and the archive's pages by day (``/archive/?search_year=…&search_month=…&search_day=…
+&query=&tab=2&page=N`` with items ``div.chrono_list__item__info a.chrono_list__item__info__name``: scrapers
+of 2022–23, ids 38235565050, 38119119183, 38651361069, 37957868233, MEDIUM for then; that an empty query
+with a day filter lists that day is an assumption, LOW), walked from the window's last day back to its
+first (crawler/discovery/dated_pages.py)."""
 
 from crawler.outlets.base import Outlet, TextRule
 
@@ -21,6 +27,7 @@ TVRAIN = Outlet(
         r"^https://tvrain\.tv/(?P<section>news|articles|teleshow/[\w-]+)/(?P<slug>[\w-]+)-(?P<id>\d+)/$"
     ),
     parser="crawler.pages.base.ArticlePage",
+    discovery="crawler.discovery.dated_pages.DatedListing",
     boilerplate_selectors=(
         "div.article-full__related",
         "div.article-full__donate",
@@ -34,8 +41,18 @@ TVRAIN = Outlet(
         TextRule("donation", r"^Каждый ваш перевод помогает нам", max_chars=200),
         TextRule("newsletter", r"^Подписывайтесь на Дождь", max_chars=150),
     ),
+    reach="dated archive pages /archive/ by day, any date (scrapers 2022–23; unverified since): web archives still used",
+    reach_days=2,
     notes="Body markup ~2023 (LOW-MEDIUM) with JSON-LD articleBody as the next layer; feed MEDIUM.",
     extra={
+        # the archive's search form by day: parameters and item markup from scrapers of 2022–23 (MEDIUM for
+        # then); an empty query with a day filter listing that day's materials is an assumption (LOW)
+        "dated_listing": {
+            "url": "https://tvrain.tv/archive/?search_teleshow_cat=&search_year={year}&search_month={month}"
+                   "&search_day={day}&query=&tab=2&page={page}",
+            "links": "div.chrono_list__item__info a.chrono_list__item__info__name::attr(href)",
+            "first_page": 1,
+        },
         "body_selector": "div.article-full__text",
         "title_selector": "h1.document-head__title",
         "lead_selector": "div.document-lead",

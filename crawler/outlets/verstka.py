@@ -34,6 +34,8 @@ VERSTKA = Outlet(
         TextRule("newsletter", r"^Рассылка «?Вёрстки»?", max_chars=120),
         TextRule("newsletter", r"^Подписывайтесь на «?Вёрстку»?", max_chars=150),
     ),
+    reach="any date: WordPress core sitemap (every post; its location is the WordPress default, assumed)",
+    reach_days=None,
     notes="Full-text feed is the reliable layer (pages behind a JS challenge); render=fallback.",
     extra={
         "body_selector": "div.vm-single-post-content",

@@ -21,7 +21,7 @@ SITES_RSS = ("theinsider", "mediazona", "mediazona_en", "istories", "tvrain", "a
              "proekt", "republic")
 WINDOW = ("-a", "since=2026-11-15", "-a", "until=2026-11-30")  # the fixtures' articles: 20..27 November 2026
 DISCOVERY = {  # what each outlet is expected to read, in its order of preference (sitemaps, then feeds)
-    "theinsider": ("feed",), "mediazona": ("feed",), "mediazona_en": ("feed",), "istories": ("feed",),
+    "theinsider": ("feed",), "mediazona": ("sitemap", "feed"), "mediazona_en": ("feed",), "istories": ("sitemap", "feed"),
     "tvrain": ("feed",), "agentstvo": ("sitemap", "feed"), "verstka": ("sitemap", "feed"),
     "holod": ("sitemap", "feed"), "proekt": ("sitemap", "feed"), "republic": ("sitemap",),
 }
@@ -100,7 +100,7 @@ def test_republic_keeps_the_free_teaser_of_paywalled_articles(crawls):
 def test_gone_and_non_article_entries_are_counted_not_exported(crawls):
     assert crawls["theinsider"].stats["discovery/skipped/not_article"] == 1  # theins.press/en: other host
     assert crawls["tvrain"].stats["discovery/skipped/not_article"] == 1  # /live/
-    assert crawls["mediazona"].stats["discovery/skipped/not_article"] == 1  # /online/
+    assert crawls["mediazona"].stats["discovery/skipped/not_article"] == 2  # /online/, in the feed and the sitemap
     assert crawls["holod"].stats["validate/dropped/missing_body"] == 1  # the audio-only podcast
     assert crawls["agentstvo"].stats["discovery/sitemap/skipped_not_followed"] == 2  # pages, categories
     assert ("/news/301099", 410) in crawls["theinsider"].requests
@@ -133,3 +133,9 @@ def test_verstka_page_blocked_with_503_is_built_from_the_feed(tmp_path):
     assert {url: mismatches(item, truth[url]) for url, item in result.by_url().items()} == {url: [] for url in truth}
     assert result.stats["spider/http_error/503"] == 1 and result.stats["spider/feed_only/503"] == 1
     assert result.stats["retry/count"] >= 1
+
+
+def test_a_robots_txt_without_sitemap_lines_adds_no_guessed_sitemap(crawls):
+    result = crawls["mediazona_en"]  # robots.txt is read for its Sitemap: lines; it names none
+    assert result.stats["discovery/robots/no_sitemap"] == 1
+    assert not any("sitemap" in path for path, _ in result.requests)
