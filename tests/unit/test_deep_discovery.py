@@ -308,3 +308,11 @@ def test_every_outlet_says_how_far_back_its_own_discovery_reaches():
     assert outlets.get("svoboda").reaches(date(2022, 2, 24), today)  # the Pangea sitemap index
     assert not outlets.get("theinsider").reaches(date(2022, 2, 24), today)  # a feed: web archives are needed
     assert outlets.get("theinsider").reaches(date(2026, 11, 29), today)
+
+
+def test_docs_outlet_table_shows_each_outlets_reach():
+    table = (Path(__file__).resolve().parents[2] / "docs" / "outlets.md").read_text("utf-8")
+    rows = {line.split(" | ")[1].strip("`"): line for line in table.splitlines() if line.startswith("| ") and "`" in line}
+    for key, outlet in outlets.all_outlets().items():
+        if key != "rendertest":
+            assert f" | {outlet.reach} | " in rows[key], key
