@@ -120,9 +120,12 @@ class OutletSpider(scrapy.Spider):
         return None
 
     def discovery_checkpoint(self, source: str, cursor: str) -> None:
-        """The paged discovery ``source`` has handled the page ``cursor`` (its article requests are
-        yielded): a resumed run may start after it. Called once per page, newest first. Here: nothing
-        (see ``discovery_resume``)."""
+        """The paged discovery ``source`` has handled the page ``cursor``: the page was read and its article
+        requests were handed to the scheduler (they may still be queued or downloading), so a resumed run
+        may start after it provided the articles of that page that were not delivered yet are requested
+        again from elsewhere (the crawl state). Called once per page, newest first, and also for the last
+        page read (the listing then stops: ``discovery/paging/stop/<reason>``). Here: nothing (see
+        ``discovery_resume``)."""
 
     def default_window_from(self, day: date) -> None:
         """Without ``-a since``, start the window at ``day`` (the crawl state passes the outlet's last
