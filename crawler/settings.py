@@ -76,7 +76,10 @@ EXTENSION_MANIFEST = 30  # on feed_exporter_closed: the run manifest, after ever
 EXTENSION_DELIVERY = 40  # which items are in a stored feed (crawler/extensions/delivery.py)
 EXTENSION_CRAWL_STATE = 50  # the crawl state: opened with the spider, run recorded after the feeds
 
+EXTENSION_SOURCES = 5  # which discovery sources answered: the run's outcome (crawler/outcome.py)
+
 EXTENSIONS = {
+    "crawler.extensions.sources.SourceTracker": EXTENSION_SOURCES,
     "crawler.extensions.health.HealthReport": 10,
     "crawler.extensions.delivery.DeliveryTracker": EXTENSION_DELIVERY,
     "crawler.state.service.CrawlState": EXTENSION_CRAWL_STATE,

@@ -1,25 +1,59 @@
-"""``scrapy crawl``, exiting non-zero when the run's output was not delivered.
+"""``scrapy crawl``, exiting with a code that says how the run ended (:mod:`crawler.outcome`).
 
-Scrapy's own ``crawl`` exits 0 even when a feed could not be stored (FeedExporter logs the error and
-counts ``feedexport/failed_count/<storage>``). This command runs the crawl exactly like Scrapy's and
-then exits with ``OUTPUT_FAILED_EXIT_CODE`` (default 3) when any feed file, the run manifest or a
-spooled file from an earlier run was not stored (``feedexport/failed_count/*`` or ``output/failed``
-in the stats), after logging one line that says so. Scrapyd runs jobs through ``crawl`` too, so a
-failed delivery shows there as "Process died: exitstatus=3" in Scrapyd's log.
-Exit codes: 0 delivered, 1 the crawl could not start (Scrapy's), 3 output not delivered.
+Scrapy's own ``crawl`` exits 0 whatever happened: when a feed could not be stored, when nothing
+could be reached, when the crawl state could not be written. This command runs the crawl exactly
+like Scrapy's and then exits with the code of the run's outcome (the ``run/outcome`` stat), after one
+log line that says what went wrong:
+
+0 delivered; 1 the crawl could not start (Scrapy's: a component failed, the crawl state is
+unavailable); 2 a usage error (an unknown spider, a malformed ``-a`` argument); 3 output not
+delivered (``OUTPUT_FAILED_EXIT_CODE``: a feed file, the manifest, ``-o``/``-O``; a local ``-o``/``-O``
+path that cannot be written is found before anything is crawled); 4 the run reached nothing; 5 the
+crawl state could not be written; 6 another crawl holds the outlet's lease.
+Scrapyd runs jobs through ``crawl`` too, so a failed run shows there as "Process died: exitstatus=N".
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+from crawler import outcome
+from crawler.exports.storages import local_feed_problem
 
 logger = logging.getLogger(__name__)
+
+
+def usage_error(message: str) -> None:
+    """One line on stderr and exit code 2, before Scrapy starts logging (no banner, no traceback)."""
+    sys.stderr.write(f"scrapy: error: {message}\n")
+    sys.exit(2)
+
+
+def check_spider_names(settings: Any, names: list[str]) -> None:
+    known = sorted(get_spider_loader(settings).list())
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        usage_error(f"unknown spider{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                    f"the spiders are: {', '.join(known)}")
+
+
+def check_feed_paths(settings: Any) -> None:
+    """A local ``-o``/``-O``/``FEEDS`` path that cannot be written: exit 3 before anything is crawled."""
+    for uri in settings.getdict("FEEDS"):
+        problem = local_feed_problem(str(uri))
+        if problem:
+            code = settings.getint("OUTPUT_FAILED_EXIT_CODE", 3)
+            sys.stderr.write(f"scrapy: error: cannot write the feed {uri}: {problem}; nothing was crawled "
+                             f"(exit code {code})\n")
+            sys.exit(code)
 
 
 def check_spider_arguments(process: Any, name: str, spargs: dict[str, Any]) -> None:
@@ -31,34 +65,40 @@ def check_spider_arguments(process: Any, name: str, spargs: dict[str, Any]) -> N
         raise UsageError(str(exc), print_help=False) from None
 
 
-def undelivered(stats: dict) -> int:
-    """How many files of the run (feeds, manifest, spooled ones) were not stored."""
-    failed = sum(v for k, v in stats.items() if k.startswith("feedexport/failed_count/") and isinstance(v, int))
-    return max(failed, int(stats.get("output/failed") or 0))
+def finished(crawler: Crawler, name: str, bootstrap_failed: bool) -> tuple[str | None, int]:
+    """(outcome, exit code) of one crawler once the process has stopped (outcome None: it never started)."""
+    try:
+        stats = crawler.stats.get_stats()
+    except (AttributeError, RuntimeError):  # the crawl never started
+        stats = {}
+    if bootstrap_failed or not stats:
+        if stats.get(outcome.STAT) in (outcome.STATE_FAILED, outcome.LEASE_BUSY):
+            result = str(stats[outcome.STAT])
+            return result, outcome.exit_code(result)
+        return None, 1 if bootstrap_failed else 0
+    result = outcome.settle(crawler.stats)
+    return result, outcome.exit_code(result, crawler.settings)
 
 
 class Command(ScrapyCrawlCommand):
     def long_desc(self) -> str:
-        return (self.short_desc() + ". Exits with OUTPUT_FAILED_EXIT_CODE (default 3) when a feed file "
-                "or the run manifest could not be stored.")
+        return (self.short_desc() + ". Exit codes: 0 delivered, 1 could not start, 2 usage error, 3 output not "
+                "delivered, 4 nothing reached, 5 crawl state not written, 6 outlet lease busy.")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) != 1:
+            usage_error("give exactly one spider: scrapy crawl <spider> (scrapy list shows them)")
+        assert self.settings is not None
+        check_spider_names(self.settings, args)
+        check_feed_paths(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("give exactly one spider" if args else None)
         assert self.crawler_process
         check_spider_arguments(self.crawler_process, args[0], opts.spargs)
         crawler: Crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
-            return
-        try:
-            stats = crawler.stats.get_stats()
-        except RuntimeError:  # the crawl never started
-            stats = {}
-        failed = undelivered(stats)
-        if failed:
-            self.exitcode = crawler.settings.getint("OUTPUT_FAILED_EXIT_CODE", 3)
-            logger.error("%s: %d output file(s) not delivered (see the errors above); exit code %d",
-                         args[0], failed, self.exitcode)
+        result, self.exitcode = finished(crawler, args[0], self.crawler_process.bootstrap_failed)
+        if self.exitcode and result is not None:
+            logger.error(outcome.explain(args[0], result, crawler.stats.get_stats(), self.exitcode))

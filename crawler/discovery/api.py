@@ -58,8 +58,10 @@ class ApiDiscovery:
         if data is None:
             self.stats.inc_value("discovery/api/unreadable")
             self.logger.error("Unreadable API answer %s (not JSON)", response.url)
+            self.spider.note_source(response.request, "unreadable: not JSON")
         else:
             self.stats.inc_value("discovery/api/pages")
+            self.spider.note_source(response.request)
         return data
 
     def entry(self, url: str, when: Any, meta: dict[str, Any], fetch_url: str | None = None) -> Request | None:

@@ -135,6 +135,7 @@ class TheBellGraphQL(ApiDiscovery):
             if data is not None:
                 self.stats.inc_value("discovery/api/unreadable")
                 self.logger.error("GraphQL answer without published_posts from %s: %.200r", response.url, data)
+                self.spider.note_source(response.request, "unreadable: no published_posts")
             yield from self.fallback()
             return
         for node in self.nodes(edges):

@@ -10,7 +10,20 @@ stored, so a consumer that sees it knows the run's output is complete.
      "destination": "s3://bucket/prefix", "format": "jsonlines", "compression": "gzip", "batch_items": 100,
      "files": [{"name": "20240501T120000Z-1a2b3c4d-00001.jsonl.gz", "uri": "s3://...", "items": 100,
                 "bytes": 81234, "sha256": "..."}],
-     "items": 100, "dropped": {"validate/missing_body": 2}, "dropped_total": 2}
+     "items": 100, "dropped": {"validate/missing_body": 2}, "dropped_total": 2,
+     "complete": false, "gaps": ["sources_failed"],
+     "sources": {"ok": ["https://.../robots.txt", ...], "ok_count": 4,
+                 "failed": [{"kind": "sitemap", "url": "https://.../2024-5.xml", "error": "HTTP 500"}]},
+     "errors": {"spider/http_error/500": 1, "spider/download_error/TimeoutError": 2}}
+
+``complete`` is true when the run covered its window: it finished normally, every discovery source
+(robots.txt, sitemaps, feeds, the outlet's API) answered and ``-a limit`` did not cut it short;
+otherwise ``gaps`` says why (``nothing_reached``: no source answered; ``sources_failed``: some did not,
+listed in ``sources.failed``; ``limit``; ``finish_reason:<reason>``). ``sources.ok`` lists at most
+``SOURCES_LIST_MAX`` URLs (``ok_count`` has them all). ``errors`` counts failed requests and pages
+(``spider/http_error/<status>``, ``spider/download_error/<type>``, ``spider/parse_error/<type>``,
+``pipeline/error/<type>``). Consumers should ignore fields they do not know: fields are only added
+within a ``manifest_version``.
 
 When a file could not be stored, no manifest is published: with S3 the manifest is spooled with the
 failed files, and the run that delivers them publishes it, adding
@@ -42,14 +55,17 @@ from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
 from w3lib.url import file_uri_to_path
 
+from crawler import outcome
 from crawler.exports.layout import public_uri
 from crawler.exports.spool import Spool, sha256_of
 from crawler.exports.storages import StoredFile, describe
+from crawler.extensions.sources import SourceTracker
 
 logger = logging.getLogger(__name__)
 
 MANIFEST_VERSION = 1
 _DROPPED = re.compile(r"^([a-z0-9_]+)/dropped/(.+)$")
+ERRORS = ("spider/http_error/", "spider/download_error/", "spider/parse_error/", "pipeline/error/")
 
 
 @dataclass
@@ -78,9 +94,24 @@ def dropped_by_reason(stats: dict[str, Any]) -> dict[str, int]:
     return dict(sorted(found.items()))
 
 
+def gaps(finish_reason: str | None, stats: dict[str, Any]) -> list[str]:
+    """Why a run did not cover its window (empty: it did)."""
+    found = []
+    if finish_reason not in (None, "finished"):
+        found.append(f"finish_reason:{finish_reason}")
+    if outcome.nothing_reached(stats):
+        found.append("nothing_reached")
+    elif outcome.sources_failed(stats):
+        found.append("sources_failed")
+    if stats.get("discovery/skipped/limit"):
+        found.append("limit")
+    return found
+
+
 def build_manifest(*, run_id: str, job: str | None, spider: Spider, started_at: Any, finished_at: datetime,
                    finish_reason: str | None, destination: str, feed_options: dict[str, Any],
-                   files: list[FileEntry], stats: dict[str, Any]) -> dict[str, Any]:
+                   files: list[FileEntry], stats: dict[str, Any],
+                   sources: dict[str, Any] | None = None) -> dict[str, Any]:
     outlet = getattr(getattr(spider, "outlet", None), "key", None) or spider.name
     window = {name: _iso(getattr(spider, name, None)) for name in ("since", "until")}
     dropped = dropped_by_reason(stats)
@@ -103,6 +134,10 @@ def build_manifest(*, run_id: str, job: str | None, spider: Spider, started_at: 
         "items": sum(entry.items for entry in files),
         "dropped": dropped,
         "dropped_total": sum(dropped.values()),
+        "complete": not gaps(finish_reason, stats),
+        "gaps": gaps(finish_reason, stats),
+        "sources": sources or {"ok": [], "ok_count": 0, "failed": []},
+        "errors": {k: v for k, v in sorted(stats.items()) if k.startswith(ERRORS) and isinstance(v, int)},
     }
 
 
@@ -175,11 +210,13 @@ class RunManifest:
         spider = self.crawler.spider
         stats = self.crawler.stats
         all_stats = stats.get_stats()
+        tracker = SourceTracker.of(self.crawler)
         manifest = build_manifest(
             run_id=self.run_id, job=getattr(spider, "_job", None), spider=spider,
             started_at=all_stats.get("start_time"), finished_at=datetime.now(timezone.utc),
             finish_reason=self.reason, destination=public_uri(self.manifest_uri.rsplit("/", 3)[0]),
-            feed_options=self.feed_options, files=self.files, stats=all_stats)
+            feed_options=self.feed_options, files=self.files, stats=all_stats,
+            sources=tracker.summary() if tracker else None)
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         failed = [entry for entry in self.files if not entry.ok]
         stats.set_value("output/files/stored", len(self.files) - len(failed))
@@ -187,12 +224,14 @@ class RunManifest:
         stats.set_value("output/items", manifest["items"])
         if failed:
             stats.inc_value("output/failed", len(failed))
+            outcome.settle(stats)
             self.report_failure(spider, failed, data)
             return
         try:
             await self.store(spider, data)
         except Exception as exc:
             stats.inc_value("output/failed")
+            outcome.settle(stats)
             logger.error("Output of run %s: all %d files stored, but the manifest %s was not (%s)%s",
                          self.run_id, len(self.files), public_uri(self.manifest_uri), describe(exc),
                          "; it is kept in the spool and the next run publishes it"

@@ -4,6 +4,10 @@
   ``FileFeedStorage``, except that in overwrite mode (the project's feeds, ``-O``) it writes
   ``<file>.part`` and renames it when the feed is stored, so a feed file exists only once it is
   complete (and its items can be recorded as delivered); append mode (``-o``) writes in place.
+  A file that cannot be opened (its folder cannot be created, a full or read-only disk) does not
+  break the crawl: the items go to a throw-away file and ``store()`` raises the error, so the feed
+  counts as not stored (``feedexport/failed_count/LocalFeedStorage``, exit code 3, the items are not
+  recorded as delivered). :func:`local_feed_problem` finds most such paths before the crawl starts.
 * :class:`SpoolingS3FeedStorage` (``s3://``) is Scrapy's own ``S3FeedStorage`` (``AWS_*`` settings,
   ``AWS_ENDPOINT_URL`` for S3-compatible stores; keys from the environment), except that the file it
   uploads is written in the spool (``OUTPUT_SPOOL_DIR``) instead of a throw-away temporary file.
@@ -22,14 +26,17 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage, S3FeedStorage
 from scrapy.utils.asyncio import run_in_thread
+from w3lib.url import file_uri_to_path
 
 from crawler.exports.layout import public_uri
 from crawler.exports.spool import PART, Spool, sha256_of
@@ -56,6 +63,28 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def local_feed_problem(uri: str) -> str | None:
+    """Why a local feed (a path or ``file://`` URI) cannot be written, or None (also for other
+    schemes). Creates the folder, as the feed would, and a temporary file in it."""
+    scheme = urlsplit(uri).scheme
+    if scheme not in ("", "file") and len(scheme) != 1:  # one letter: a Windows drive
+        return None
+    path = file_uri_to_path(uri) if scheme == "file" else uri
+    literal = path.split("%(", 1)[0]  # up to the first %(name)s-style placeholder
+    folder = Path(literal).expanduser() if literal.endswith(("/", os.sep)) else Path(literal).expanduser().parent
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return f"{folder}: {exc.strerror or exc}"
+    if literal == path and Path(path).is_dir():
+        return f"{path} is a folder"
+    return None
+
+
 def unwrap(storage: Any) -> Any:
     """The storage itself, when another component wrapped it (the delivery tracker does)."""
     return getattr(storage, "inner", storage)
@@ -68,17 +97,26 @@ class LocalFeedStorage(FileFeedStorage):
         self.atomic = self.write_mode == "wb"
         self.part: Path | None = None
         self.stored: StoredFile | None = None
+        self.open_error: OSError | None = None
 
     def open(self, spider: Spider) -> IO[bytes]:
-        if not self.atomic:
-            return super().open(spider)
-        path = Path(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.part = path.with_name(path.name + PART)
-        return self.part.open("wb")
+        try:
+            if not self.atomic:
+                return super().open(spider)
+            path = Path(self.path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.part = path.with_name(path.name + PART)
+            return self.part.open("wb")
+        except OSError as exc:
+            logger.error("Cannot write the feed %s: %s; its items are not delivered", self.path, describe(exc))
+            self.open_error, self.part = exc, None
+            return tempfile.TemporaryFile()  # the crawl goes on; store() reports the failure
 
     async def store(self, file: IO[bytes]) -> None:  # type: ignore[override]
         try:
+            if self.open_error is not None:
+                file.close()
+                raise self.open_error
             await run_in_thread(self._publish, file)
         except Exception as exc:
             self.stored = StoredFile(self.uri, error=describe(exc))

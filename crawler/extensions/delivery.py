@@ -57,6 +57,8 @@ from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import load_object
 
+from crawler import outcome
+
 logger = logging.getLogger(__name__)
 
 feed_stored = object()
@@ -187,6 +189,7 @@ class DeliveryTracker:
                 self._deliver(done)
         else:
             self.stats.inc_value("delivery/feeds_failed")
+            outcome.settle(self.stats)
             logger.error("delivery: %d item(s) in %s were not stored; they are not recorded as delivered",
                          len(keys), slot.uri)
             self.failed.update(keys)

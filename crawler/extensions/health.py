@@ -1,7 +1,11 @@
 """Per-outlet health report at the end of each crawl, in the log and in the stats.
 
-Counts, per exported item, the fields it lacks (``health/missing/<field>``) and, at close, logs one
-report: articles requested, exported, dropped by reason, body extraction layer used, fields missing.
+Counts, per exported item, the fields it lacks (``health/missing/<field>``), and items that a
+pipeline failed on (``pipeline/error/<ExceptionType>``: the item is not exported; Scrapy logs the
+traceback once, :mod:`crawler.logformatter` names the URL). At close, logs one report: articles
+requested, exported, dropped by reason, body extraction layer used, fields missing, the discovery
+sources that answered and those that failed (from :mod:`crawler.extensions.sources`), HTTP errors,
+download errors (refused, timeouts, DNS) and parse/pipeline errors.
 When more than ``HEALTH_FALLBACK_RATIO`` (default 0.5) of the parsed articles needed the generic
 extractor, or as many lacked a field the outlet normally has, it logs an ERROR saying the outlet's
 layout has probably changed and sets ``health/layout_changed`` = 1.
@@ -19,6 +23,8 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from crawler.extensions.sources import SourceTracker
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +46,7 @@ class HealthReport:
         ext = cls(crawler, crawler.settings.getfloat("HEALTH_FALLBACK_RATIO", 0.5),
                   crawler.settings.getint("HEALTH_MIN_ARTICLES", 3))
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -48,6 +55,9 @@ class HealthReport:
         for name in WATCHED:
             if not adapter.get(name):
                 self.stats.inc_value(f"health/missing/{name}")
+
+    def item_error(self, item: Any, failure: Any) -> None:
+        self.stats.inc_value(f"pipeline/error/{type(failure.value).__name__}")
 
     def report(self, name: str, optional: tuple[str, ...] = ()) -> tuple[str, bool]:
         stats = self.stats.get_stats()
@@ -72,17 +82,38 @@ class HealthReport:
             f"  dropped: {_fmt(dropped)}",
             f"  body layer: {_fmt(layers)}",
             f"  fields missing in exported items: {_fmt(missing)}",
-            f"  HTTP errors: {_fmt({k.rsplit('/', 1)[1]: v for k, v in stats.items() if k.startswith('spider/http_error/')})}",
+            f"  sources: {self.sources()}",
+            f"  HTTP errors: {_fmt(_under(stats, 'spider/http_error/'))}",
+            f"  download errors: {_fmt(_under(stats, 'spider/download_error/'))}",
+            f"  parse errors: {_fmt(_under(stats, 'spider/parse_error/'))}; pipeline errors: "
+            f"{_fmt(_under(stats, 'pipeline/error/'))}",
         ]
         if problems:
             lines.append(f"  LAYOUT PROBABLY CHANGED: {'; '.join(problems)}")
         return "\n".join(lines), bool(problems)
 
+    def sources(self) -> str:
+        tracker = SourceTracker.of(self.crawler)
+        if tracker is None or not (tracker.ok or tracker.failed):
+            return "none tried"
+        text = f"{len(tracker.ok)} answered, {len(tracker.failed)} failed"
+        if tracker.failed:
+            text += f" ({tracker.describe_failed()})"
+            if not tracker.ok:
+                text = "NOTHING REACHED: " + text
+        return text
+
     def spider_closed(self, spider: Any, reason: str) -> None:
         outlet = getattr(spider, "outlet", None)
         text, broken = self.report(spider.name, tuple(outlet.extra.get("health_optional", ())) if outlet else ())
         self.stats.set_value("health/layout_changed", int(broken))
-        (logger.error if broken else logger.info)(text)
+        tracker = SourceTracker.of(self.crawler)
+        level = logging.ERROR if broken else logging.WARNING if tracker and tracker.failed else logging.INFO
+        logger.log(level, text)
+
+
+def _under(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
 
 
 def _fmt(counts: dict[str, int]) -> str:

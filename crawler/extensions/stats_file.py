@@ -15,6 +15,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler import outcome
+
 
 class StatsFile:
     def __init__(self, path: str, crawler: Crawler) -> None:
@@ -32,6 +34,8 @@ class StatsFile:
         return ext
 
     def engine_stopped(self) -> None:
+        if self.crawler.stats.get_stats():  # a crawl that never started has no outcome
+            outcome.settle(self.crawler.stats)
         stats = dict(self.crawler.stats.get_stats())
         name = self.crawler.spider.name if self.crawler.spider else "crawl"
         path = Path(self.path.replace("%(name)s", name))

@@ -36,6 +36,7 @@ from crawler.discovery.feeds import parse_feed
 from crawler.discovery.paging import NEXT_PAGE_PRIORITY, Paging
 from crawler.discovery.sitemaps import SitemapEntry, parse_sitemap
 from crawler.discovery.xml import DiscoveryError
+from crawler.extensions import sources
 from crawler.middlewares import render
 from crawler.state.policy import MODES as STATE_MODES
 from crawler.urls import canonical_url
@@ -46,6 +47,7 @@ ARTICLE_META = ("article", "canonical_url", "feed_entry", "sitemap_entry", "api_
                 "state_check")
 RENDER_MODES = render.MODES
 FEED_ONLY_STATUSES = (403, 429, 451)  # and 5xx: the page is blocked or failing, not gone
+NO_ROBOTS_STATUSES = (404, 410)  # robots.txt that is not there: answered (the record's sitemaps are used)
 
 
 class OutletSpider(scrapy.Spider):
@@ -161,6 +163,7 @@ class OutletSpider(scrapy.Spider):
         text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
         listed = [line.split(":", 1)[1].strip() for line in text.splitlines()
                   if line.lower().startswith("sitemap:")]
+        self.note_source(response.request)
         if not listed:
             self.crawler.stats.inc_value("discovery/robots/no_sitemap")
         yield from self.sitemap_requests(listed or self.outlet.sitemaps)
@@ -188,9 +191,11 @@ class OutletSpider(scrapy.Spider):
         except DiscoveryError as exc:
             stats.inc_value("discovery/sitemap/unreadable")
             self.logger.error("Unreadable sitemap %s: %s", response.url, exc)
+            self.note_source(response.request, f"unreadable: {exc}")
             yield from self.next_child_sitemap(response.meta, handled=False)
             return
         stats.inc_value(f"discovery/sitemap/{sitemap.kind}")
+        self.note_source(response.request)
         if sitemap.malformed:
             stats.inc_value("discovery/sitemap/malformed")
             self.logger.warning("Malformed sitemap %s (%s): kept the %d entries that could be read",
@@ -269,7 +274,9 @@ class OutletSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self.crawler.stats.inc_value("discovery/feed/unreadable")
             self.logger.error("Unreadable feed %s: %s", response.url, exc)
+            self.note_source(response.request, f"unreadable: {exc}")
             return
+        self.note_source(response.request)
         self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
         for entry in entries:
             if entry.content:  # full text: kept for the article, whichever discovery reaches it first
@@ -457,7 +464,19 @@ class OutletSpider(scrapy.Spider):
             status = failure.value.response.status
             self.crawler.stats.inc_value(f"spider/http_error/{status}")
             self.logger.warning("HTTP %s for %s %s: skipped", status, what, url)
+            answered = what == "robots" and status in NO_ROBOTS_STATUSES
+            self.note_source(request, None if answered else f"HTTP {status}")
         else:
             name = type(failure.value).__name__
             self.crawler.stats.inc_value(f"spider/download_error/{name}")
             self.logger.warning("Download failed for %s %s: %s: %s", what, url, name, failure.value)
+            self.note_source(request, name)
+
+    def note_source(self, request: Request | None, error: str | None = None) -> None:
+        """Say whether a discovery source (robots.txt, a sitemap, a feed, an API page) was read
+        (``error`` None) or not, for the run's outcome, health report and manifest
+        (crawler/extensions/sources.py). Other requests are not sources."""
+        kind = request.meta.get("discovery") if request is not None else None
+        if kind in sources.KINDS:
+            url = request.meta.get("mirror", {}).get("canonical", request.url)  # type: ignore[union-attr]
+            self.crawler.signals.send_catch_log(sources.source_checked, kind=kind, url=url, error=error)

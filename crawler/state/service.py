@@ -14,7 +14,17 @@ error that says why) or else on ``spider_opened`` (a failure closes the spider w
 the outlet's last successful run (or ``STATE_RECHECK_DAYS`` back, whichever is earlier); a ``runs``
 row is written. When the spider closes, after every feed has been stored, pending writes are
 flushed and the run is recorded as ``finished`` (complete: it moves the next run's window),
-``partial`` (``limit`` reached, or a window that ends before today) or ``failed``.
+``partial`` (``limit`` reached, a discovery source failed, or a window that ends before today) or
+``failed`` (the spider did not finish, a feed was not stored, or discovery reached nothing: then the
+next run's default window still starts at the last *finished* run and covers the lost days again).
+
+Write failures (a full disk, a database gone): a failed write keeps its records in memory and is
+retried with the next one (``state/write_errors``). When the last write of the run fails too, the
+records that were not written (delivered articles, drops, the run's row) go to the state journal
+(:mod:`crawler.state.journal`, ``STATE_JOURNAL_DIR``), ``state/write_failed`` is set and the run's
+outcome is ``state_failed`` (exit code 5); the next run writes the journal before it crawls, so
+nothing delivered is delivered again and nothing undelivered is lost. A write that fails when the
+run starts (its ``runs`` row, or a journal left by an earlier run) stops the crawl there (exit 5).
 
 All store calls run in one worker thread (a single-thread executor: calls are serialised in the order
 they were made, so a note made before a judgement is seen by it); crawls of one process with the
@@ -25,7 +35,8 @@ The incremental middlewares and the de-duplication pipeline find this object wit
 
 Stats: ``state/committed`` (articles written after delivery), ``state/uncommitted`` (emitted
 articles whose feed was not stored: the next run emits them again), ``state/flushes``,
-``state/run_status/<status>``.
+``state/run_status/<status>``, ``state/write_errors``, ``state/write_failed``, ``state/journaled``
+(records kept in the journal), ``state/replayed`` (journal records written at start).
 """
 
 from __future__ import annotations
@@ -45,8 +56,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 
+from crawler import outcome
 from crawler.extensions import delivery
 from crawler.state import shared
+from crawler.state.journal import Journal, default_dir
 from crawler.state.matching import Fetched, Judgement, Key, Matcher
 from crawler.state.policy import INCREMENTAL, MODES
 from crawler.state.records import ArticleState, RunRecord
@@ -74,7 +87,7 @@ def default_state_url(output_dir: str) -> str:
 class CrawlState:
     def __init__(self, crawler: Crawler, url: str, recheck_days: int = 2, write_batch: int = 500,
                  near: bool = True, threshold: float = 0.5, near_action: str = "mark", num_perm: int = 64,
-                 exact: bool = True) -> None:
+                 exact: bool = True, journal_dir: str = "") -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.url_template = url
@@ -82,6 +95,9 @@ class CrawlState:
         self.write_batch = write_batch
         self.near, self.threshold, self.near_action, self.num_perm = near, threshold, near_action, num_perm
         self.exact = exact
+        self.journal_dir = journal_dir
+        self.journal: Journal | None = None
+        self.write_error: str | None = None  # the last failed write, until one succeeds
         self.judging = False  # set by the de-duplication pipeline, which judges every article
         self.store: StateStore | None = None
         self.shared: SharedStore | None = None
@@ -115,7 +131,11 @@ class CrawlState:
             exact=settings.getbool("DEDUP_ENABLED", True),
             near=settings.getbool("DEDUP_ENABLED", True) and settings.getbool("DEDUP_NEAR_ENABLED", True),
             threshold=threshold, near_action=action, num_perm=settings.getint("DEDUP_NUM_PERM", 64),
+            journal_dir=settings.get("STATE_JOURNAL_DIR") or "",
         )
+        if not state.journal_dir:
+            folder = default_dir(settings.get("OUTPUT_SPOOL_DIR") or "", state.url_template)
+            state.journal_dir = str(folder) if folder else ""
         crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(state.items_delivered, signal=delivery.items_delivered)
@@ -185,6 +205,19 @@ class CrawlState:
             logger.error("crawl state unavailable, the crawl stops: %s", exc)
             raise StateError(str(exc)) from None
         self.store = self.shared.store
+        try:
+            await self._start(spider, url)
+        except StateError:
+            self.ready = False
+            await shared.release(self.shared)
+            self.shared = None
+            raise
+
+    async def _start(self, spider: Any, url: str) -> None:
+        assert self.store is not None
+        if self.journal_dir:
+            self.journal = Journal(Path(self.journal_dir), url)
+            await self._replay_journal()
         self.matcher = Matcher(self.store, self.clock, near=self.near, exact=self.exact,
                                threshold=self.threshold, num_perm=self.num_perm, near_action=self.near_action,
                                tz=self.outlet.timezone)
@@ -197,9 +230,31 @@ class CrawlState:
         self._set_window(spider, last)
         self.run = RunRecord(outlet=self.outlet.key, started_at=self._now(), since=str(spider.since),
                              until=str(spider.until), mode=self.mode)
-        await self.call(self.store.start_run, self.run)
+        try:
+            await self.call(self.store.start_run, self.run)
+        except Exception as exc:
+            self._failed_at_start(f"the run could not be recorded: {_describe(exc)}")
         logger.info("crawl state %s: mode %s, last successful run of %s: %s", redact(self.store.url),
                     self.mode, self.outlet.key, last.isoformat() if last else "none")
+
+    async def _replay_journal(self) -> None:
+        """Write what earlier runs could not (crawler/state/journal.py) before anything is judged."""
+        assert self.journal is not None and self.store is not None
+        for path in await self.call(self.journal.pending, self.outlet.key):
+            try:
+                count = await self.call(self.journal.replay, self.store, path)
+            except Exception as exc:
+                self._failed_at_start(f"the journal {path} of an earlier run could not be written to the state "
+                                      f"({_describe(exc)}); crawling without it would deliver its articles "
+                                      "again, so nothing is crawled until it can be written")
+            self.stats.inc_value("state/replayed", count)
+            logger.info("crawl state: wrote %d record(s) kept by an earlier run in %s", count, path)
+
+    def _failed_at_start(self, why: str) -> None:
+        self.stats.set_value("state/write_failed", 1)
+        outcome.settle(self.stats)
+        logger.error("THE CRAWL STATE COULD NOT BE WRITTEN, the crawl stops: %s", why)
+        raise StateError(why)
 
     def _feeds_tracked(self) -> bool:
         exts = self.crawler.extensions.middlewares if self.crawler.extensions else ()
@@ -223,8 +278,7 @@ class CrawlState:
         assert self.matcher is not None
         count = self.matcher.delivered(keys)
         self.stats.inc_value("state/committed", count)
-        self.matcher.flush()
-        self.stats.inc_value("state/flushes")
+        self._flush()
 
     def feed_store_failed(self, **kwargs: Any) -> None:
         self.feed_failures += 1
@@ -259,8 +313,25 @@ class CrawlState:
         """Write drops and seen-again updates once ``STATE_WRITE_BATCH`` of them have piled up."""
         assert self.matcher is not None
         if self.matcher.pending_writes() >= self.write_batch:
+            self._flush()
+
+    def _flush(self) -> bool:
+        """Write what is pending; a failure keeps it for the next write (the end of the run journals it)."""
+        assert self.matcher is not None
+        try:
             self.matcher.flush()
-            self.stats.inc_value("state/flushes")
+        except Exception as exc:
+            self.stats.inc_value("state/write_errors")
+            if self.write_error is None:
+                logger.error("crawl state: a write failed (%s); %d record(s) are kept and written with the next "
+                             "write", _describe(exc), self.matcher.pending_writes())
+            self.write_error = _describe(exc)
+            return False
+        if self.write_error is not None:
+            logger.info("crawl state: writes work again")
+        self.write_error = None
+        self.stats.inc_value("state/flushes")
+        return True
 
     # ------------------------------------------------------------------ close
     def feed_exporter_closed(self) -> None:
@@ -284,33 +355,67 @@ class CrawlState:
         self.run.status = self._status(spider, reason, uncommitted)
         self.run.finished_at = self._now()
         self.run.since, self.run.until = str(spider.since), str(spider.until)
-        self.stats.inc_value(f"state/run_status/{self.run.status}")
         self.run.stats = {k: v for k, v in self.stats.get_stats().items()
-                          if k.split("/", 1)[0] in ("incremental", "dedup", "delivery", "state", "discovery")}
+                          if k.split("/", 1)[0] in ("incremental", "dedup", "delivery", "state", "discovery", "sources")}
         try:
-            await self.call(self._close_in_thread)
+            written = await self.call(self._close_in_thread)
         finally:
             await shared.release(self.shared)
             self.shared = None
-        logger.info("crawl state: run recorded as %s", self.run.status)
+        self.stats.inc_value(f"state/run_status/{self.run.status}")
+        if written:
+            logger.info("crawl state: run recorded as %s", self.run.status)
+        outcome.settle(self.stats)
 
-    def _close_in_thread(self) -> None:
+    def _close_in_thread(self) -> bool:
+        """The run's last writes; when they fail, the journal keeps them. True when all was written."""
         assert self.matcher is not None and self.store is not None and self.run is not None
         self.stats.set_value("state/kept_unusable", self.matcher.finish())
-        self.matcher.flush()
-        self.store.finish_run(self.run)
+        if self._flush():
+            try:
+                self.store.finish_run(self.run)
+                return True
+            except Exception as exc:
+                self.write_error = _describe(exc)
+        self.run.status = "failed"
+        self.stats.set_value("state/write_failed", 1)
+        articles, touches = self.matcher.to_save, self.matcher.touches
+        count = len(articles) + len(touches)
+        delivered = sum(1 for record, _ in articles if record.status == "delivered")
+        if self.journal is None:
+            logger.error("THE CRAWL STATE COULD NOT BE WRITTEN (%s) and there is no STATE_JOURNAL_DIR: %d record(s) "
+                         "are lost, %d of them delivered articles that the next run emits again",
+                         self.write_error, count, delivered)
+            return False
+        try:
+            path = self.journal.write(self.outlet.key, articles, touches, self.run)
+        except Exception as exc:
+            logger.error("THE CRAWL STATE COULD NOT BE WRITTEN (%s), nor its journal in %s (%s): %d record(s) are "
+                         "lost, %d of them delivered articles that the next run emits again", self.write_error,
+                         self.journal.folder, _describe(exc), count, delivered)
+            return False
+        self.stats.set_value("state/journaled", count)
+        logger.error("THE CRAWL STATE COULD NOT BE WRITTEN (%s): %d record(s), %d of them delivered articles, are "
+                     "kept in the journal %s; the next run of %s writes them before it crawls", self.write_error,
+                     count, delivered, path, self.outlet.key)
+        return False
 
     def _status(self, spider: Any, reason: str, uncommitted: int) -> str:
-        if reason != "finished" or self.feed_failures or uncommitted:
+        stats = self.stats.get_stats()
+        if reason != "finished" or self.feed_failures or uncommitted or outcome.nothing_reached(stats):
             return "failed"
         today = self.clock().astimezone(ZoneInfo(self.outlet.timezone)).date()
         until: date = getattr(spider, "until", today)
-        if self.stats.get_value("discovery/skipped/limit") or until < today:
+        if stats.get("discovery/skipped/limit") or until < today or outcome.sources_failed(stats):
             return "partial"
         return "finished"
 
     def _now(self) -> str:
         return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _log_failure(future: Future[Any]) -> None:

@@ -151,6 +151,15 @@ class SqlStore:
         touches = list(touches)
         if not articles and not touches:
             return
+        fresh = [article for article, _ in articles if article.id is None]
+        try:
+            self._save(articles, touches)
+        except BaseException:
+            for article in fresh:  # the transaction was rolled back: those rows do not exist
+                article.id = None
+            raise
+
+    def _save(self, articles: Sequence[tuple[ArticleState, Sequence[int]]], touches: list[Touch]) -> None:
         with self.transaction():
             band_rows: list[tuple[int, int]] = []
             for (article, keys), article_id in zip(articles, self._upsert_many([a for a, _ in articles])):
