@@ -48,21 +48,28 @@ def parse_datetime(value: object, tz: str = "UTC", now: datetime | None = None) 
     12:34", "12:34, 5 марта 2024", "21 июля 2026 г.", "5 мар. 2024", "05.03.2024 12:34", "сегодня, 12:34",
     "вчера в 09:15") and English ("21 November 2026, 19:06", "Nov 21, 2026"). Naive values are read in
     the outlet's ``tz``. A date without a year, and "сегодня"/"вчера", are read against ``now``
-    (injected; never read from the clock here: without ``now`` they are not dates)."""
+    (injected; never read from the clock here: without ``now`` they are not dates). A date that cannot
+    be shown in UTC and in ``tz`` (``9999-12-31T23:59:59-23:59``, year 1 east of Greenwich, an epoch
+    beyond year 9999) is not a date either: None, never an exception."""
     if value is None or value == "":
         return None
     zone = ZoneInfo(tz)
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
-        number = float(value)
-        if number > 1e11:  # milliseconds
-            number /= 1000
-        return datetime.fromtimestamp(number, tz=timezone.utc).astimezone(zone)
-    text = str(value).strip()
-    parsed = (_iso(text) or _rfc2822(text) or _russian(text, zone, now) or _numeric(text, zone)
-              or _english(text, zone) or _relative(text, zone, now))
-    if parsed is None:
+    try:
+        if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+            number = float(value)
+            if number > 1e11:  # milliseconds
+                number /= 1000
+            return datetime.fromtimestamp(number, tz=timezone.utc).astimezone(zone)
+        text = str(value).strip()
+        parsed = (_iso(text) or _rfc2822(text) or _russian(text, zone, now) or _numeric(text, zone)
+                  or _english(text, zone) or _relative(text, zone, now))
+        if parsed is None:
+            return None
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        parsed.astimezone(timezone.utc), parsed.astimezone(zone)  # both must exist
+        return parsed
+    except (OverflowError, OSError, ValueError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 def iso(dt: datetime | None) -> str | None:

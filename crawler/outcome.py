@@ -101,9 +101,13 @@ def explain(name: str, outcome: str, stats: dict[str, Any], code: int) -> str:
     if outcome == OUTPUT_FAILED:
         return f"{name}: {undelivered(stats)} output file(s) not delivered (see the errors above); exit code {code}"
     if outcome == STATE_FAILED:
-        kept = stats.get("state/journaled", 0)
-        return (f"{name}: THE CRAWL STATE COULD NOT BE WRITTEN (see the errors above); {kept} record(s) kept "
-                f"in the state journal for the next run; exit code {code}")
+        if stats.get("state/failed_at_start"):
+            done = "nothing was crawled"
+        elif stats.get("state/journaled"):
+            done = f"{stats['state/journaled']} record(s) are kept in the state journal for the next run"
+        else:
+            done = "what it could not write is lost (see the errors above)"
+        return f"{name}: THE CRAWL STATE COULD NOT BE WRITTEN; {done}; exit code {code}"
     if outcome == LEASE_BUSY:
         return f"{name}: another crawl of this outlet holds the lease; exit code {code}"
     return f"{name}: {outcome}; exit code {code}"

@@ -45,6 +45,7 @@ PRIORITY_LOCAL_HTML = 110  # `scrapy article --html`: answers before anything is
 PRIORITY_RETRY_AFTER = 560  # process_response runs just before RetryMiddleware (550)
 PRIORITY_NOT_MODIFIED = 650  # process_response sees a 304 re-check first (before redirects 600, retries 550)
 PRIORITY_RENDER = 570  # sees responses after redirects/decompression (600/590), before retries (560/550)
+PRIORITY_CHARSET = 580  # after decompression (590), before rendering looks at the text (570)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.local_html.LocalHtmlMiddleware": PRIORITY_LOCAL_HTML,
@@ -52,13 +53,19 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry_after.RetryAfterMiddleware": PRIORITY_RETRY_AFTER,
     "crawler.middlewares.incremental.IncrementalDownloaderMiddleware": PRIORITY_NOT_MODIFIED,
     "crawler.middlewares.render.RenderMiddleware": PRIORITY_RENDER,  # off unless the run renders
+    "crawler.middlewares.charset.CharsetMiddleware": PRIORITY_CHARSET,  # declared cp1251, sent UTF-8: read UTF-8
 }
+CHARSET_CHECK_ENABLED = True
 
 SPIDER_INCREMENTAL = 600  # filters the article requests discovery yields against the crawl state
+SPIDER_PARSE_ERRORS = 40  # next to the engine: sees every exception of a callback, after HttpErrorMiddleware (50)
 
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.incremental.IncrementalSpiderMiddleware": SPIDER_INCREMENTAL,
+    "crawler.middlewares.parse_errors.ParseErrorMiddleware": SPIDER_PARSE_ERRORS,
 }
+PARSE_ERRORS_ENABLED = True  # a callback that raises: counted spider/parse_error/<type>, one log line, crawl goes on
+LOG_FORMATTER = "crawler.logformatter.LogFormatter"  # a pipeline error names the item's URL, not its whole body
 
 PIPELINE_CLEAN = 100
 PIPELINE_VALIDATE = 200

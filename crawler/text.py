@@ -9,10 +9,19 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), Non
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
 
 
-def normalize(text: str | None) -> str:
-    """One paragraph: NFC, soft hyphens and zero-width characters removed, runs of spaces collapsed."""
+def normalize(text: object) -> str:
+    """One paragraph: NFC, soft hyphens and zero-width characters removed, runs of spaces collapsed.
+    Structured data is not always what it should be: a number is written out, the strings of a list
+    are joined, anything else (an object) is no text."""
     if not text:
         return ""
+    if not isinstance(text, str):
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
+            text = str(text)
+        elif isinstance(text, (list, tuple)):
+            text = " ".join(t for t in text if isinstance(t, str))
+        else:
+            return ""
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     return _SPACES.sub(" ", text).strip()
 

@@ -22,7 +22,6 @@ Each field records the layer that produced it in ``Article.extraction``; the spi
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import re
 from collections import Counter
@@ -37,6 +36,7 @@ from scrapy.http import TextResponse
 from crawler import dates
 from crawler.items import Article
 from crawler.outlets.base import Outlet
+from crawler.pages import jsonld as jsonld_text
 from crawler.pages.bylines import split_credit, split_names
 from crawler.pages.tree import collect, cut_from, drop
 from crawler.text import join_paragraphs, normalize, word_count
@@ -64,15 +64,30 @@ class ArticlePage:
         self.feed_entry: dict[str, Any] = meta.get("feed_entry") or {}  # the RSS/Atom item that led here
         self.sel: Selector = response.selector
         self.removed: Counter[str] = Counter()  # boilerplate selector -> nodes removed
+        self.events: Counter[str] = Counter()  # bad input met and handled (the spider counts extract/<event>)
+        self._scripts: dict[str, list[dict[str, Any]]] = {}
 
     # ---------------------------------------------------------------- structured metadata
-    @staticmethod
-    def json_objects(raw: str) -> list[dict[str, Any]]:
-        """Every object of one JSON-LD script (top level, lists and @graph); [] if it is not JSON."""
-        try:
-            return list(_walk_jsonld(json.loads(raw)))
-        except ValueError:
-            return []
+    def json_objects(self, raw: str) -> list[dict[str, Any]]:
+        """Every object of one JSON-LD script (top level, lists and @graph). A script that is not valid
+        JSON is repaired or read field by field (crawler/pages/jsonld.py), logged and counted
+        (``extract/jsonld/<repaired|salvaged|too_deep|unreadable>``); [] when nothing is usable."""
+        if raw not in self._scripts:
+            data, how = jsonld_text.parse(raw)
+            if how != "json":
+                self.note(f"jsonld/{how}", logging.INFO if how == "repaired" else logging.WARNING,
+                          "JSON-LD %s", {"repaired": "repaired (not valid JSON)",
+                                         "salvaged": "read field by field, broken fields skipped",
+                                         "too_deep": "nested too deep: skipped",
+                                         "unreadable": "unreadable: skipped"}[how])
+            self._scripts[raw] = list(jsonld_text.walk(data)) if data is not None else []
+        return self._scripts[raw]
+
+    def note(self, event: str, level: int, message: str, *args: Any) -> None:
+        """Bad input handled: counted (``extract/<event>``) and logged once per page with its URL."""
+        if event not in self.events:
+            logger.log(level, message + " <%s>", *args, self.url)
+        self.events[event] += 1
 
     @cached_property
     def jsonld(self) -> dict[str, Any]:
@@ -368,16 +383,6 @@ class ArticlePage:
 
 
 # -------------------------------------------------------------------- helpers
-def _walk_jsonld(data: Any) -> Iterable[dict[str, Any]]:
-    if isinstance(data, list):
-        for entry in data:
-            yield from _walk_jsonld(entry)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _walk_jsonld(data["@graph"])
-
-
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []

@@ -49,30 +49,48 @@ def tag_of(node: etree._Element) -> str:
 
 def collect(node: etree._Element, out: list[str]) -> None:
     """Append the plain-text paragraphs of ``node`` to ``out``: one per block element with text of its own;
-    inline elements join their block, ``br`` is a space, media, forms and scripts are skipped."""
-    buffer: list[str] = []
-
-    def flush() -> None:
-        text = normalize("".join(buffer))
-        if text:
-            out.append(text)
-        buffer.clear()
-
-    if node.text:
-        buffer.append(node.text)
-    for child in node:
+    inline elements join their block, ``br`` is a space, media, forms and scripts are skipped.
+    Walks the tree with its own stack, so a page nested thousands of levels deep is read like any other."""
+    stack = [_Frame(node, out, None, inline=False)]
+    while stack:
+        frame = stack[-1]
+        child = next(frame.children, None)
+        if child is None:  # this element is done
+            _flush(frame.buffer, frame.out)
+            stack.pop()
+            parent = frame.parent
+            if parent is not None:
+                if frame.inline:
+                    parent.buffer.append(" ".join(frame.out))
+                if frame.node.tail:
+                    parent.buffer.append(frame.node.tail)
+            continue
         tag = tag_of(child)
-        if not tag or tag in SKIP_TAGS:
-            pass  # comments, processing instructions, media, forms
-        elif tag in BLOCK_TAGS:
-            flush()
-            collect(child, out)
-        elif tag == "br":
-            buffer.append(" ")
-        else:
-            inline: list[str] = []
-            collect(child, inline)
-            buffer.append(" ".join(inline))
-        if child.tail:
-            buffer.append(child.tail)
-    flush()
+        if tag in BLOCK_TAGS:
+            _flush(frame.buffer, frame.out)
+            stack.append(_Frame(child, frame.out, frame, inline=False))
+        elif tag and tag not in SKIP_TAGS and tag != "br":
+            stack.append(_Frame(child, [], frame, inline=True))
+        else:  # comments, processing instructions, media, forms; br is a space
+            if tag == "br":
+                frame.buffer.append(" ")
+            if child.tail:
+                frame.buffer.append(child.tail)
+
+
+class _Frame:
+    """An element being read by :func:`collect`: its pending inline text and where its paragraphs go."""
+
+    __slots__ = ("node", "out", "parent", "inline", "buffer", "children")
+
+    def __init__(self, node: etree._Element, out: list[str], parent: _Frame | None, inline: bool) -> None:
+        self.node, self.out, self.parent, self.inline = node, out, parent, inline
+        self.buffer: list[str] = [node.text] if node.text else []
+        self.children = iter(node)
+
+
+def _flush(buffer: list[str], out: list[str]) -> None:
+    text = normalize("".join(buffer))
+    if text:
+        out.append(text)
+    buffer.clear()

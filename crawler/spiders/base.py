@@ -414,6 +414,8 @@ class OutletSpider(scrapy.Spider):
         for css, count in page.removed.items():
             stats.inc_value("clean/blocks_removed", count)
             stats.inc_value(f"clean/markup/{css}", count)
+        for event, count in page.events.items():
+            stats.inc_value(f"extract/{event}", count)
         for field_name, layer in article.extraction.items():
             stats.inc_value(f"extract/{field_name}/{layer}")
         yield article

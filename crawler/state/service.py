@@ -252,6 +252,7 @@ class CrawlState:
 
     def _failed_at_start(self, why: str) -> None:
         self.stats.set_value("state/write_failed", 1)
+        self.stats.set_value("state/failed_at_start", 1)
         outcome.settle(self.stats)
         logger.error("THE CRAWL STATE COULD NOT BE WRITTEN, the crawl stops: %s", why)
         raise StateError(why)
