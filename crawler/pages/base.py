@@ -95,8 +95,7 @@ class ArticlePage:
         for raw in self.sel.css('script[type="application/ld+json"]::text').getall():
             for obj in self.json_objects(raw):
                 types = obj.get("@type")
-                types = set(types) if isinstance(types, list) else {types}
-                if types & ARTICLE_TYPES:
+                if set(t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)) & ARTICLE_TYPES:
                     return obj
         return {}
 
@@ -197,7 +196,7 @@ class ArticlePage:
         lang = self.sel.xpath("/html/@lang").get() or self.jsonld.get("inLanguage") or self.meta("og:locale")
         if isinstance(lang, dict):
             lang = lang.get("alternateName") or lang.get("name")
-        lang = (lang or "").strip().lower()[:2]
+        lang = (lang if isinstance(lang, str) else "").strip().lower()[:2]
         return lang if lang.isalpha() and len(lang) == 2 else self.outlet.language
 
     def is_article(self) -> bool:

@@ -87,8 +87,9 @@ class MoscowTimesPage(ArticlePage):
                 continue
             crumbs = self.json_objects(raw)
             for crumb in crumbs:
-                for element in crumb.get("itemListElement", []):
-                    if element.get("position") == 2 and element.get("item"):
+                elements = crumb.get("itemListElement")
+                for element in elements if isinstance(elements, list) else ():
+                    if isinstance(element, dict) and element.get("position") == 2 and isinstance(element.get("item"), str):
                         return urlsplit(element["item"]).path.strip("/").split("/")[-1] or None
         return super().section()
 

@@ -30,9 +30,3 @@ def test_two_outlets_in_one_process_write_one_feed_each(tmp_path):
         assert items and {item["outlet"] for item in items} == {outlet}
         assert {item["url"] for item in items} <= set(expected(outlet)["articles"])
         assert f"Health of {outlet}:" in proc.stderr
-
-
-def test_unknown_spider_is_a_usage_error():
-    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawlall", "nosuchoutlet"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode != 0 and "unknown spider(s): nosuchoutlet" in proc.stderr
