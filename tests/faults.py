@@ -20,6 +20,7 @@ import sqlite3
 import sys
 from typing import Any
 
+from itemadapter import ItemAdapter
 from scrapy.cmdline import execute
 
 from crawler.pages.base import ArticlePage
@@ -59,7 +60,7 @@ def pipeline_bug(text: str) -> None:
     process_item = CleanPipeline.process_item
 
     def buggy(self: CleanPipeline, item: Any) -> Any:
-        if text in item["url"]:
+        if text in (ItemAdapter(item).get("url") or ""):
             raise KeyError("injected")
         return process_item(self, item)
 

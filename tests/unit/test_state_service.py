@@ -137,3 +137,12 @@ def test_crawls_of_one_process_share_one_store(tmp_path):
         assert url not in shared._OPEN
 
     asyncio.run(scenario())
+
+
+def test_run_status_after_discovery_failures():
+    state = service()
+    state.stats.set_value("sources/failed/sitemap", 1)
+    state.stats.set_value("sources/ok/feed", 1)
+    assert state._status(spider(), "finished", 0) == "partial"  # some sources down: the window is re-covered
+    state.stats.set_value("sources/ok/feed", 0)
+    assert state._status(spider(), "finished", 0) == "failed"  # nothing reached: never a successful run
