@@ -35,3 +35,19 @@ def test_names_and_errors() -> None:
     assert StoredFile("s3://b/p/x/2024-05-01/r1-00002.jsonl.gz").name == "r1-00002.jsonl.gz"
     assert describe(ConnectionError("Could not connect\nmore")) == "ConnectionError: Could not connect"
     assert describe(TimeoutError()) == "TimeoutError"
+
+
+def test_a_local_feed_that_cannot_be_opened_fails_its_store_not_the_crawl(tmp_path: Path) -> None:
+    import asyncio
+
+    import pytest
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for overwrite in (True, False):  # -O and -o
+        storage = LocalFeedStorage(str(blocker / "out.jsonl"), feed_options={"overwrite": overwrite})
+        fh = storage.open(SimpleNamespace(name="x"))  # no exception: the items go to a throw-away file
+        fh.write(b'{"url": "u"}\n')
+        with pytest.raises(OSError):
+            asyncio.run(storage.store(fh))
+        assert storage.stored is not None and not storage.stored.ok and "Error" in (storage.stored.error or "")
