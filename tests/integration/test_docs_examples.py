@@ -18,7 +18,7 @@ from tests.crawl import ROOT, SITES, run_crawl
 from tests.siteserver import SiteServer
 
 pytestmark = pytest.mark.integration
-LATE_AUGUST = ("-a", "since=2023-08-20", "-a", "until=2023-08-31")
+TWO_DAYS = ("-a", "since=2023-08-24", "-a", "until=2023-08-25")  # a news article and an opinion piece
 NOTHING = ("-a", "since=2020-01-01", "-a", "until=2020-01-02")
 
 
@@ -76,14 +76,14 @@ def check(root: Path, items: list[dict], every_run: list[dict]) -> None:
 
 
 def test_examples_on_gzip_output(server, tmp_path):
-    result = crawl(server, tmp_path, *LATE_AUGUST, gzip=True)
+    result = crawl(server, tmp_path, *TWO_DAYS, gzip=True)
     assert list((tmp_path / "output").rglob("*.jsonl.gz"))
     assert any(i["kind"] == "opinion" for i in result.items)
     check(tmp_path, result.items, result.items)
 
 
 def test_examples_on_plain_output_then_on_a_run_that_found_nothing(server, tmp_path):
-    first = crawl(server, tmp_path, *LATE_AUGUST)
+    first = crawl(server, tmp_path, *TWO_DAYS)
     assert not list((tmp_path / "output").rglob("*.gz"))
     check(tmp_path, first.items, first.items)
     empty = crawl(server, tmp_path, *NOTHING)
