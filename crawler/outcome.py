@@ -6,7 +6,7 @@ outcome            exit  when
 ``delivered``      0     the output was stored (some sources may have failed: see the health report)
 ``output_failed``  3     a feed file, the manifest or a spooled file was not stored (``-o``/``-O``
                          included); ``OUTPUT_FAILED_EXIT_CODE`` changes the code
-``nothing_reached`` 4    discovery reached nothing: every source (robots.txt, sitemaps, feeds, the
+``nothing_reached`` 4    discovery reached nothing: every source (robots.txt, sitemaps, feeds, listings, the
                          outlet's API) failed: DNS, refused connections, timeouts, HTTP errors
 ``state_failed``   5     the crawl state could not be written (what it missed is kept in the state
                          journal and written by the next run before it crawls)

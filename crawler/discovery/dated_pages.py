@@ -56,6 +56,7 @@ class DatedListing(ApiDiscovery):
 
     def parse_page(self, response: Response, day: date, page: int, seen: tuple[str, ...]) -> Iterator[Request]:
         self.failed_days = 0
+        self.spider.note_source(response.request)
         hrefs = response.css(self.spec["links"]).getall() if isinstance(response, TextResponse) else []
         self.stats.inc_value("discovery/dated/links", len(hrefs))
         links = list(dict.fromkeys(self.spider.canonical(response.urljoin(h.strip())) for h in hrefs if h.strip()))

@@ -13,7 +13,8 @@ status, a download error, an unreadable document). This extension keeps, per URL
 * gives the health report (which lists the failed sources) and the run manifest the lists
   (:meth:`summary`, :meth:`describe_failed`).
 
-Robots.txt answering 404/410 counts as answered (the site has none: the outlet record's sitemaps are used).
+Robots.txt answering 404/410 counts as answered (the site has none: the outlet record's sitemaps are
+used), and so does a dated listing page answering 404/410 (a day or page the archive does not have).
 Reads: ``SOURCES_LIST_MAX`` (default 100): how many answered sources the manifest lists by URL (failed
 ones are all listed).
 """
@@ -29,7 +30,7 @@ from scrapy.crawler import Crawler
 from crawler import outcome
 
 source_checked = object()  # signal: kind, url, error (None: read)
-KINDS = ("robots", "sitemap", "feed", "api")
+KINDS = ("robots", "sitemap", "feed", "api", "listing")  # listing: dated archive pages
 
 
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, SourceTracker] = weakref.WeakKeyDictionary()

@@ -47,7 +47,7 @@ ARTICLE_META = ("article", "canonical_url", "feed_entry", "sitemap_entry", "api_
                 "state_check")
 RENDER_MODES = render.MODES
 FEED_ONLY_STATUSES = (403, 429, 451)  # and 5xx: the page is blocked or failing, not gone
-NO_ROBOTS_STATUSES = (404, 410)  # robots.txt that is not there: answered (the record's sitemaps are used)
+NO_PAGE_STATUSES = (404, 410)  # robots.txt, a dated listing page that is not there: answered, not a failed source
 
 
 class OutletSpider(scrapy.Spider):
@@ -466,7 +466,7 @@ class OutletSpider(scrapy.Spider):
             status = failure.value.response.status
             self.crawler.stats.inc_value(f"spider/http_error/{status}")
             self.logger.warning("HTTP %s for %s %s: skipped", status, what, url)
-            answered = what == "robots" and status in NO_ROBOTS_STATUSES
+            answered = what in ("robots", "listing") and status in NO_PAGE_STATUSES
             self.note_source(request, None if answered else f"HTTP {status}")
         else:
             name = type(failure.value).__name__
