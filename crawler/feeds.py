@@ -10,17 +10,21 @@ Reads (all optional):
   OUTPUT_SPOOL_DIR    where failed uploads are kept (env RUSPRESS_SPOOL_DIR; default OUTPUT_DIR/.spool)
   OUTPUT_RUN_ID       the run's id (default: UTC start time + the Scrapyd job id or random hex)
   OUTPUT_DEFAULT_FEED write the project's feed when no -o/-O/FEEDS is given (default True)
+  ARCHIVE_ENABLED     the evidence archive: True, False or ``auto`` (on under Scrapyd or with OUTPUT_URI set)
 
 Adds the feed ``<OUTPUT_URI>/<outlet>/<YYYY-MM-DD>/<run_id>-<batch:05d>.<ext>`` to ``FEEDS`` when no
 other feed is given, or always when ``OUTPUT_URI`` is set (so Scrapyd's ``items_dir`` feed does not
 replace it), and sets OUTPUT_RUN_ID, OUTPUT_SPOOL_DIR, OUTPUT_FEED_URI and OUTPUT_MANIFEST_URI for the
-manifest and spool components (crawler/exports/). A wrong setting stops the crawl at start with a
+manifest and spool components (crawler/exports/). It resolves ARCHIVE_ENABLED to True or False and, when
+True, sets OUTPUT_ARCHIVE_URI (``<outlet>/<YYYY-MM-DD>/<run_id>.wacz`` under the same destination, also
+when the feeds are only -o/-O). A wrong setting stops the crawl at start with a
 message naming it. It also installs the log redaction of credentials (crawler/exports/redact.py)
 before Scrapy logs the overridden settings.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,6 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
 from crawler.exports import redact
+from crawler.exports.archive import archive_wanted
 from crawler.exports.layout import (OutputConfigError, OutputLayout, check_run_id, destination, local_output_dir,
                                     new_run_id, project_root, spool_dir)
 
@@ -54,9 +59,14 @@ class OutputAddon:
         spool = spool_dir(settings.get("OUTPUT_SPOOL_DIR") or "", local_dir)
         _resolve(settings, "OUTPUT_SPOOL_DIR", str(spool) if spool else "")
 
+        scheduled = bool(getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB"))
+        archive = archive_wanted(settings, scheduled)
+        _resolve(settings, "ARCHIVE_ENABLED", archive)
+        name = spider.name if spider is not None else getattr(self.crawler, "spidercls").name
         feeds = dict(settings.getdict("FEEDS"))
         explicit = bool(settings.get("OUTPUT_URI"))
-        if not settings.getbool("OUTPUT_DEFAULT_FEED", True) or (feeds and not explicit):
+        default_feed = settings.getbool("OUTPUT_DEFAULT_FEED", True) and not (feeds and not explicit)
+        if not default_feed and not archive:
             return
         layout = OutputLayout(
             base=destination(settings.get("OUTPUT_URI") or "", local_dir),
@@ -69,11 +79,14 @@ class OutputAddon:
         if layout.base.startswith("s3://") and spool is None:
             raise OutputConfigError("OUTPUT_URI is on S3 but there is no local spool for failed uploads: "
                                     "set OUTPUT_SPOOL_DIR (env RUSPRESS_SPOOL_DIR) or OUTPUT_DIR")
+        if archive:
+            _resolve(settings, "OUTPUT_ARCHIVE_URI", layout.archive_uri(name))
+        if not default_feed:
+            return
         feed_uri = layout.feed_uri_template()
         feeds[feed_uri] = layout.feed_options(store_empty=settings.getbool("FEED_STORE_EMPTY", True))
         _resolve(settings, "FEEDS", feeds)
         _resolve(settings, "OUTPUT_FEED_URI", feed_uri)
-        name = spider.name if spider is not None else getattr(self.crawler, "spidercls").name
         _resolve(settings, "OUTPUT_MANIFEST_URI", layout.manifest_uri(name))
 
 

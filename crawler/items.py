@@ -46,3 +46,4 @@ class Article:
     story_id: str | None = None
     duplicate_of: str | None = None
     extraction: dict[str, str] = field(default_factory=dict)  # field -> layer that produced it
+    archive: dict[str, str] | None = None  # {"wacz": file name, "record": WARC-Record-ID} of the parsed page

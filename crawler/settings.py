@@ -46,6 +46,8 @@ PRIORITY_RETRY_AFTER = 560  # process_response runs just before RetryMiddleware 
 PRIORITY_NOT_MODIFIED = 650  # process_response sees a 304 re-check first (before redirects 600, retries 550)
 PRIORITY_RENDER = 570  # sees responses after redirects/decompression (600/590), before retries (560/550)
 PRIORITY_CHARSET = 580  # after decompression (590), before rendering looks at the text (570)
+PRIORITY_ARCHIVE_REPLAY = 105  # `scrapy reextract`/`fixture`: answers from the archive, before mirrors and downloads
+PRIORITY_ARCHIVE_CAPTURE = 595  # keeps the response as received: after redirects (600), before decompression (590)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.local_html.LocalHtmlMiddleware": PRIORITY_LOCAL_HTML,
@@ -54,15 +56,20 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.incremental.IncrementalDownloaderMiddleware": PRIORITY_NOT_MODIFIED,
     "crawler.middlewares.render.RenderMiddleware": PRIORITY_RENDER,  # off unless the run renders
     "crawler.middlewares.charset.CharsetMiddleware": PRIORITY_CHARSET,  # declared cp1251, sent UTF-8: read UTF-8
+    "crawler.middlewares.archive.ArchiveReplayMiddleware": PRIORITY_ARCHIVE_REPLAY,  # off unless ARCHIVE_REPLAY
+    "crawler.middlewares.archive.ArchiveCaptureMiddleware": PRIORITY_ARCHIVE_CAPTURE,  # off unless archiving
 }
 CHARSET_CHECK_ENABLED = True
 
 SPIDER_INCREMENTAL = 600  # filters the article requests discovery yields against the crawl state
 SPIDER_PARSE_ERRORS = 40  # next to the engine: sees every exception of a callback, after HttpErrorMiddleware (50)
 
+SPIDER_ARCHIVE = 900  # writes each response to the run's archive just before its callback parses it
+
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.incremental.IncrementalSpiderMiddleware": SPIDER_INCREMENTAL,
     "crawler.middlewares.parse_errors.ParseErrorMiddleware": SPIDER_PARSE_ERRORS,
+    "crawler.middlewares.archive.ArchiveSpiderMiddleware": SPIDER_ARCHIVE,  # off unless archiving
 }
 PARSE_ERRORS_ENABLED = True  # a callback that raises: counted spider/parse_error/<type>, one log line, crawl goes on
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"  # a pipeline error names the item's URL, not its whole body
@@ -80,6 +87,7 @@ ITEM_PIPELINES = {
 EXTENSION_SPOOL_FLUSH = 20  # on spider_opened: delivers earlier runs' spooled files before crawling
 EXTENSION_MANIFEST = 30  # on feed_exporter_closed: the run manifest, after every feed file is stored
 
+EXTENSION_ARCHIVE = 35  # the run's WACZ (crawler/exports/archive.py), stored when the spider closes
 EXTENSION_DELIVERY = 40  # which items are in a stored feed (crawler/extensions/delivery.py)
 EXTENSION_CRAWL_STATE = 50  # the crawl state: opened with the spider, run recorded after the feeds
 
@@ -92,6 +100,7 @@ EXTENSIONS = {
     "crawler.state.service.CrawlState": EXTENSION_CRAWL_STATE,
     "crawler.exports.spool.SpoolFlush": EXTENSION_SPOOL_FLUSH,
     "crawler.exports.manifest.RunManifest": EXTENSION_MANIFEST,
+    "crawler.exports.archive.ArchiveOutput": EXTENSION_ARCHIVE,
     "crawler.extensions.stats_file.StatsFile": 1000,  # last: writes what the others added
 }
 HEALTH_ENABLED = True
@@ -124,6 +133,14 @@ FEED_STORAGES = {
     "file": "crawler.exports.storages.LocalFeedStorage",
     "s3": "crawler.exports.storages.SpoolingS3FeedStorage",  # Scrapy's S3 storage + the local spool
 }
+# --- Evidence archive (crawler/exports/archive.py, docs/archive.md) ----------------------------------
+# Every response the crawler parsed, as WARC records in <OUTPUT_URI>/<outlet>/<YYYY-MM-DD>/<run_id>.wacz.
+# "auto": on for scheduled runs (a Scrapyd job, or OUTPUT_URI set), off for ad-hoc runs (-o/-O, tests, the demo).
+ARCHIVE_ENABLED = os.environ.get("RUSPRESS_ARCHIVE", "auto")  # "auto", or True / False
+ARCHIVE_ARTICLES_ONLY = False  # True: only article pages and their API records (no robots, sitemaps, feeds)
+ARCHIVE_GZIP_LEVEL = 6  # each WARC record is its own gzip member; 1 fastest .. 9 smallest
+ARCHIVE_REPLAY: list[str] = []  # local WACZ paths to answer every request from (scrapy reextract / fixture)
+
 # S3 (and S3-compatible stores): keys come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 # AWS_SESSION_TOKEN), which boto3 reads itself; never write them here. Any credential that reaches the
 # settings or a URI is masked in the log (crawler/exports/redact.py).

@@ -40,6 +40,7 @@ class Command(BaseRunSpiderCommand):
         self.settings.set("FEEDS", {}, priority="cmdline")
         self.settings.set("OUTPUT_DEFAULT_FEED", False, priority="cmdline")
         self.settings.set("STATE_ENABLED", False, priority="cmdline")
+        self.settings.set("ARCHIVE_ENABLED", False, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         outlet = outlets.for_url(opts.url)

@@ -3,6 +3,7 @@
 Layout under the destination (``OUTPUT_URI``: a local directory, ``file://`` URI or ``s3://bucket/prefix``)::
 
     <outlet>/<YYYY-MM-DD>/<run_id>-00001.jsonl[.gz]     feed files, one per batch of OUTPUT_BATCH_ITEMS
+    <outlet>/<YYYY-MM-DD>/<run_id>.wacz                 the evidence archive (see crawler/exports/archive.py)
     <outlet>/<YYYY-MM-DD>/<run_id>.manifest.json        written last (see crawler/exports/manifest.py)
 
 The date is the run's start date (UTC); the run id starts with the start time, so names sort in time
@@ -144,6 +145,9 @@ class OutputLayout:
 
     def manifest_uri(self, outlet: str) -> str:
         return f"{self.folder(outlet)}/{self.run_id}.manifest.json"
+
+    def archive_uri(self, outlet: str) -> str:
+        return f"{self.folder(outlet)}/{self.run_id}.wacz"
 
     def manifest_uri_template(self) -> str:
         return self.manifest_uri("%(name)s")

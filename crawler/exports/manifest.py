@@ -14,7 +14,9 @@ stored, so a consumer that sees it knows the run's output is complete.
      "complete": false, "gaps": ["sources_failed"],
      "sources": {"ok": ["https://.../robots.txt", ...], "ok_count": 4,
                  "failed": [{"kind": "sitemap", "url": "https://.../2024-5.xml", "error": "HTTP 500"}]},
-     "errors": {"spider/http_error/500": 1, "spider/download_error/TimeoutError": 2}}
+     "errors": {"spider/http_error/500": 1, "spider/download_error/TimeoutError": 2},
+     "archive": {"name": "20240501T120000Z-1a2b3c4d.wacz", "uri": "s3://...", "bytes": 912345, "sha256": "...",
+                 "records": 250, "responses": 124}}
 
 ``complete`` is true when the run covered its window: it finished normally, every discovery source
 (robots.txt, sitemaps, feeds, the outlet's API) answered and ``-a limit`` did not cut it short;
@@ -24,6 +26,9 @@ listed in ``sources.failed``; ``limit``; ``finish_reason:<reason>``). ``sources.
 (``spider/http_error/<status>``, ``spider/download_error/<type>``, ``spider/parse_error/<type>``,
 ``pipeline/error/<type>``). Consumers should ignore fields they do not know: fields are only added
 within a ``manifest_version``.
+
+``archive`` (only when the run kept an evidence archive, crawler/exports/archive.py) is the run's WACZ;
+a WACZ that could not be stored holds the manifest back like a feed file that could not.
 
 When a file could not be stored, no manifest is published: with S3 the manifest is spooled with the
 failed files, and the run that delivers them publishes it, adding
@@ -56,6 +61,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from w3lib.url import file_uri_to_path
 
 from crawler import outcome
+from crawler.exports.archive import ArchiveOutput
 from crawler.exports.layout import public_uri
 from crawler.exports.spool import Spool, sha256_of
 from crawler.exports.storages import StoredFile, describe
@@ -111,12 +117,13 @@ def gaps(finish_reason: str | None, stats: dict[str, Any]) -> list[str]:
 def build_manifest(*, run_id: str, job: str | None, spider: Spider, started_at: Any, finished_at: datetime,
                    finish_reason: str | None, destination: str, feed_options: dict[str, Any],
                    files: list[FileEntry], stats: dict[str, Any],
-                   sources: dict[str, Any] | None = None) -> dict[str, Any]:
+                   sources: dict[str, Any] | None = None,
+                   archive: FileEntry | None = None) -> dict[str, Any]:
     outlet = getattr(getattr(spider, "outlet", None), "key", None) or spider.name
     window = {name: _iso(getattr(spider, name, None)) for name in ("since", "until")}
     dropped = dropped_by_reason(stats)
     gzip = any("Gzip" in str(p) for p in feed_options.get("postprocessing") or [])
-    return {
+    manifest = {
         "manifest_version": MANIFEST_VERSION,
         "run_id": run_id,
         "job": job,
@@ -139,6 +146,11 @@ def build_manifest(*, run_id: str, job: str | None, spider: Spider, started_at: 
         "sources": sources or {"ok": [], "ok_count": 0, "failed": []},
         "errors": {k: v for k, v in sorted(stats.items()) if k.startswith(ERRORS) and isinstance(v, int)},
     }
+    if archive is not None:
+        manifest["archive"] = {"name": archive.name, "uri": archive.uri, "bytes": archive.bytes,
+                               "sha256": archive.sha256, "records": stats.get("archive/records", 0),
+                               "responses": stats.get("archive/responses", 0) + stats.get("archive/rendered", 0)}
+    return manifest
 
 
 class RunManifest:
@@ -206,9 +218,19 @@ class RunManifest:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.reason = reason
 
+    async def archive_entry(self) -> FileEntry | None:
+        """The run's WACZ once it is stored (None without an archive)."""
+        archive = ArchiveOutput.of(self.crawler)
+        stored = await archive.finished() if archive is not None else None
+        if stored is None:
+            return None
+        return FileEntry(stored.name, stored.uri, 0, stored.bytes, stored.sha256, stored.ok, stored.error,
+                         stored.spooled)
+
     async def feed_exporter_closed(self) -> None:
         spider = self.crawler.spider
         stats = self.crawler.stats
+        archive = await self.archive_entry()
         all_stats = stats.get_stats()
         tracker = SourceTracker.of(self.crawler)
         manifest = build_manifest(
@@ -216,7 +238,7 @@ class RunManifest:
             started_at=all_stats.get("start_time"), finished_at=datetime.now(timezone.utc),
             finish_reason=self.reason, destination=public_uri(self.manifest_uri.rsplit("/", 3)[0]),
             feed_options=self.feed_options, files=self.files, stats=all_stats,
-            sources=tracker.summary() if tracker else None)
+            sources=tracker.summary() if tracker else None, archive=archive)
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         failed = [entry for entry in self.files if not entry.ok]
         stats.set_value("output/files/stored", len(self.files) - len(failed))
@@ -225,7 +247,10 @@ class RunManifest:
         if failed:
             stats.inc_value("output/failed", len(failed))
             outcome.settle(stats)
-            self.report_failure(spider, failed, data)
+        if archive is not None and not archive.ok:
+            failed.append(archive)  # counted in output/failed by the archive itself
+        if failed:
+            self.report_failure(spider, failed, data, len(self.files) + (archive is not None))
             return
         try:
             await self.store(spider, data)
@@ -255,7 +280,7 @@ class RunManifest:
         fh.write(data)
         await ensure_awaitable(storage.store(fh))
 
-    def report_failure(self, spider: Spider, failed: list[FileEntry], data: bytes) -> None:
+    def report_failure(self, spider: Spider, failed: list[FileEntry], data: bytes, total: int | None = None) -> None:
         kinds = sorted({(entry.error or "?").split(":", 1)[0] for entry in failed})
         errors = f"{', '.join(kinds)} (first: {failed[0].error})" if len(failed) > 1 else str(failed[0].error)
         spooled = [entry for entry in failed if entry.spooled]
@@ -272,7 +297,7 @@ class RunManifest:
             kept = f" {len(spooled)} of them are kept in the spool {self.spool.root if self.spool else ''}."
         logger.error("OUTPUT NOT DELIVERED: %d of %d files of run %s (%d items) could not be stored at %s: %s."
                      "%s The manifest is not published; the crawl exits with code %d.",
-                     len(failed), len(self.files), self.run_id, sum(e.items for e in failed),
+                     len(failed), total or len(self.files), self.run_id, sum(e.items for e in failed),
                      public_uri(self.manifest_uri.rsplit("/", 1)[0]), errors, kept,
                      self.crawler.settings.getint("OUTPUT_FAILED_EXIT_CODE", 3))
 

@@ -44,7 +44,7 @@ from crawler.urls import canonical_url
 DEFAULT_WINDOW_DAYS = 7
 # request meta the parser and the crawl state read: kept when an article is fetched in two steps
 ARTICLE_META = ("article", "canonical_url", "feed_entry", "sitemap_entry", "api_entry", "entry_date", "article_day",
-                "state_check")
+                "state_check", "archive")
 RENDER_MODES = render.MODES
 FEED_ONLY_STATUSES = (403, 429, 451)  # and 5xx: the page is blocked or failing, not gone
 NO_PAGE_STATUSES = (404, 410)  # robots.txt, a dated listing page that is not there: answered, not a failed source
@@ -404,8 +404,12 @@ class OutletSpider(scrapy.Spider):
         if document is not None:  # the page first, then the outlet's API record of the article
             yield document
             return
-        page = self.parser_cls(response, self.outlet, fetched_at=self.clock())
+        capture = meta.get("archive")  # the page's record in the run's archive (crawler/exports/archive.py)
+        fetched_at = datetime.fromisoformat(capture["date"]) if capture else self.clock()
+        page = self.parser_cls(response, self.outlet, fetched_at=fetched_at)
         article = page.to_article()
+        if capture:
+            article.archive = {"wacz": capture["wacz"], "record": capture["record"]}
         if article.extraction.get("body") == "none" and not meta.get("feed_only"):
             again = render.render_again(response, "no_body")  # fallback mode: try the browser once
             if again is not None:
