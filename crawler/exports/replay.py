@@ -109,6 +109,10 @@ class ReplayIndex:
     def lookup(self, url: str) -> Found | None:
         return self.by_url.get(_key(url))
 
+    def article_urls(self) -> list[str]:
+        """The URLs the archived article pages were requested under."""
+        return sorted(self.articles)
+
     def read(self, found: Found) -> Stored:
         return found.reader.read(found.warc, found.entry)
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
@@ -74,18 +74,46 @@ class ArchiveSpiderMiddleware:
 
 
 class ArchiveReplayMiddleware:
-    def __init__(self, index: ReplayIndex, stats: Any) -> None:
+    """Also, when the spider is idle: article pages of the archive that the replayed discovery did not
+    reach (an archive kept with ``ARCHIVE_ARTICLES_ONLY`` has no sitemaps or feeds) are requested as
+    articles, once (``archive/replay/unreached_articles``), if the outlet still takes them for articles."""
+
+    def __init__(self, crawler: Crawler, index: ReplayIndex) -> None:
+        self.crawler = crawler
         self.index = index
-        self.stats = stats
+        self.stats = crawler.stats
+        self.answered: set[str] = set()
+        self.unreached_done = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveReplayMiddleware:
         paths = crawler.settings.getlist("ARCHIVE_REPLAY")
         if not paths:
             raise NotConfigured
-        mw = cls(ReplayIndex(paths), crawler.stats)
+        mw = cls(crawler, ReplayIndex(paths))
+        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info("Answering every request from %d archive(s): %d URLs", len(paths), len(mw.index.by_url))
         return mw
+
+    def spider_idle(self, spider: Any) -> None:
+        if self.unreached_done or not hasattr(spider, "article_request"):
+            return
+        self.unreached_done = True
+        outlet = getattr(spider, "outlet", None)
+        left = [url for url in self.index.article_urls()
+                if url not in self.answered and (outlet is None or outlet.match_article(url))]
+        if not left:
+            return
+        self.stats.set_value("archive/replay/unreached_articles", len(left))
+        logger.info("%d archived article page(s) not reached by the replayed discovery: requested as articles",
+                    len(left))
+        for url in left:
+            self.crawler.engine.crawl(spider.article_request(url, dont_filter=True))
+        raise DontCloseSpider
+
+    def spider_closed(self) -> None:
+        self.index.close()
 
     def process_request(self, request: Request) -> Response:
         found = self.index.lookup(request.url)
@@ -94,6 +122,7 @@ class ArchiveReplayMiddleware:
             logger.debug("Not in the archive: %s", request.url)
             raise IgnoreRequest(f"not in the archive: {request.url}")
         stored = self.index.read(found)
+        self.answered.add(request.url.split("#", 1)[0])
         self.stats.inc_value("archive/replay/answered")
         headers = Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers])
         cls = responsetypes.from_args(headers=headers, url=stored.url, body=stored.body)
