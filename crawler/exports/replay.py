@@ -128,3 +128,29 @@ def _key(url: str) -> str:
 def _rank(found: Found) -> tuple[bool, str]:
     """A rendered page beats the plain response it came from; then the later capture wins."""
     return (found.entry.rendered, found.entry.timestamp)
+
+
+def decoded_body(stored: Stored) -> bytes:
+    """A stored response's body without its ``Content-Encoding`` (gzip, deflate; br with brotli)."""
+    import zlib
+
+    from scrapy.utils.gz import gunzip
+
+    body = stored.body
+    encodings = [e.strip().lower() for name, value in stored.headers if name.lower() == "content-encoding"
+                 for e in value.split(",") if e.strip()]
+    for encoding in reversed(encodings):
+        if encoding in ("gzip", "x-gzip"):
+            body = gunzip(body)
+        elif encoding == "deflate":
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:
+                body = zlib.decompress(body, -zlib.MAX_WBITS)
+        elif encoding == "br":
+            import brotli  # type: ignore[import-not-found]
+
+            body = brotli.decompress(body)
+        elif encoding != "identity":
+            raise WaczError(f"{stored.url}: cannot decode Content-Encoding {encoding!r}")
+    return body
