@@ -1,9 +1,10 @@
 """S3 for real: moto's S3 server on 127.0.0.1 (a free port), the real `scrapy crawl moscowtimes` in a
 subprocess against the fixture site, the objects read back with boto3.
 
-Covers: items, gzip, batches, JSON format, the run manifest (written last, sha256 and item counts that
+Covers: items, gzip, batches, JSON format, the evidence archive (the WACZ in the bucket, read back by
+`scrapy reextract s3://...`), the run manifest (written last, sha256 and item counts that
 match the objects), credentials given with -s never reaching the log, the stats or the manifest, and
-S3 failures (endpoint down, upload refused): exit code 3, a clear error, the files and the manifest
+S3 failures (endpoint down, upload refused): exit code 3, a clear error, the files, the WACZ and the manifest
 kept in the spool, and the next run delivering them before it crawls, with the crawl state (issue 4)
 so that every article reaches the bucket exactly once.
 """
@@ -158,8 +159,10 @@ def test_s3_feed_gzip_batches_and_manifest(s3: str, site: SiteServer, tmp_path: 
     (manifest_key, manifest), = manifests(store).items()
     run_id, day = manifest["run_id"], manifest_key.split("/")[2]
     assert manifest_key == f"news/moscowtimes/{day}/{run_id}.manifest.json"
-    assert sorted(store) == sorted([manifest_key] + [f"news/moscowtimes/{day}/{run_id}-{n:05d}.jsonl.gz"
-                                                     for n in (1, 2, 3)])
+    archive_key = f"news/moscowtimes/{day}/{run_id}.wacz"  # OUTPUT_URI set: the evidence archive is on
+    assert sorted(store) == sorted([manifest_key, archive_key] + [f"news/moscowtimes/{day}/{run_id}-{n:05d}.jsonl.gz"
+                                                                  for n in (1, 2, 3)])
+    check_archive(manifest, store, archive_key)
     items = check_manifest_matches_objects(manifest, store, manifest_key)
     assert [entry["items"] for entry in manifest["files"]] == [5, 5, 2]
     assert {item["url"] for item in items} == EXPECTED_URLS and len(items) == len(EXPECTED_URLS)
@@ -178,6 +181,26 @@ def test_s3_feed_gzip_batches_and_manifest(s3: str, site: SiteServer, tmp_path: 
         assert secret not in log and secret not in result.stats_text() and secret.encode() not in store[manifest_key]
     assert "'AWS_SECRET_ACCESS_KEY': '***'" in log
     assert not list((tmp_path / "spool").rglob("*.jsonl.gz*"))  # uploaded files leave the spool
+    assert not list((tmp_path / "spool").rglob("*.wacz*"))
+    # scrapy reextract reads the archive back from the S3 prefix (moto), with no other network
+    out = tmp_path / "again.jsonl"
+    cmd = [sys.executable, "-m", "scrapy", "reextract", f"s3://{BUCKET}/news/moscowtimes/", "-O", str(out),
+           "-s", f"AWS_ENDPOINT_URL={s3}", "-s", "AWS_ACCESS_KEY_ID=x", "-s", "AWS_SECRET_ACCESS_KEY=y"]
+    again = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "AWS_DEFAULT_REGION": "us-east-1",
+                                               "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"},
+                           capture_output=True, text=True, timeout=240)
+    assert again.returncode == 0, (again.stderr + again.stdout)[-3000:]
+    reextracted = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert sorted(reextracted, key=lambda i: i["url"]) == sorted(items, key=lambda i: i["url"])
+
+
+def check_archive(manifest: dict, store: dict[str, bytes], key: str) -> None:
+    """The run's WACZ is in the bucket as the manifest describes it."""
+    body = store[key]
+    entry = manifest["archive"]
+    assert entry["uri"] == f"s3://{BUCKET}/{key}" and entry["name"] == key.rsplit("/", 1)[1]
+    assert entry["sha256"] == hashlib.sha256(body).hexdigest() and entry["bytes"] == len(body)
+    assert body[:2] == b"PK" and entry["responses"] > 0
 
 
 def test_s3_json_format_one_file(s3: str, site: SiteServer, tmp_path: Path) -> None:
@@ -186,7 +209,7 @@ def test_s3_json_format_one_file(s3: str, site: SiteServer, tmp_path: Path) -> N
     assert result.returncode == 0, result.log[-3000:]
     store = objects(s3)
     (manifest_key, manifest), = manifests(store).items()
-    (feed_key,) = [key for key in store if key != manifest_key]
+    (feed_key,) = [key for key in store if key != manifest_key and not key.endswith(".wacz")]
     assert feed_key.endswith(f"{manifest['run_id']}-00001.json")
     items = check_manifest_matches_objects(manifest, store, manifest_key)
     assert {item["url"] for item in items} == EXPECTED_URLS
@@ -204,14 +227,18 @@ def test_s3_failure_spools_exits_3_and_the_next_run_delivers(s3: str, site: Site
         first = crawl(site, s3, tmp_path, run="first", OUTPUT_GZIP=True, OUTPUT_BATCH_ITEMS=5)
         expected_error = "NoSuchBucket"
     assert first.returncode == FAILED_EXIT, first.log[-3000:]
-    assert "OUTPUT NOT DELIVERED: 3 of 3 files" in first.log and expected_error in first.log
+    assert "OUTPUT NOT DELIVERED: 4 of 4 files" in first.log and expected_error in first.log  # 3 feeds + the WACZ
     assert "exit code 3" in first.log and SECRET not in first.log
     run_dirs = [p for p in (tmp_path / "spool" / "moscowtimes").iterdir()]
     assert len(run_dirs) == 1
     first_run = run_dirs[0].name
     spooled = sorted(p.name for p in run_dirs[0].iterdir())
     assert spooled == sorted([f"{first_run}-{n:05d}.jsonl.gz{suffix}" for n in (1, 2, 3) for suffix in ("", ".spool.json")]
-                             + [f"{first_run}.manifest.json", f"{first_run}.manifest.json.spool.json"])
+                             + [f"{first_run}.manifest.json", f"{first_run}.manifest.json.spool.json",
+                                f"{first_run}.wacz", f"{first_run}.wacz.spool.json"])
+    archive_sidecar = json.loads((run_dirs[0] / f"{first_run}.wacz.spool.json").read_text())
+    assert archive_sidecar["kind"] == "archive" and expected_error in archive_sidecar["error"]
+    assert first.stats["archive/spooled"] == 1
     sidecars = [json.loads((run_dirs[0] / f"{first_run}-{n:05d}.jsonl.gz.spool.json").read_text()) for n in (1, 2, 3)]
     assert [s["items"] for s in sidecars] == [5, 5, 2] and all(expected_error in s["error"] for s in sidecars)
     spooled_items = [item for n in (1, 2, 3) for item in
@@ -239,12 +266,13 @@ def test_s3_failure_spools_exits_3_and_the_next_run_delivers(s3: str, site: Site
     assert late["run_id"] == first_run and late["delivered_late"]["by_run"] == found[
         next(key for key in found if key != late_key)]["run_id"]
     assert {item["url"] for item in check_manifest_matches_objects(late, store, late_key)} == EXPECTED_URLS
+    check_archive(late, store, late_key.replace(".manifest.json", ".wacz"))  # the spooled WACZ, delivered too
     assert not list((tmp_path / "spool").rglob("*.spool.json"))
     assert second.stats["output/spool/delivered_files"] == 3 and second.stats["output/spool/delivered_items"] == 12
     # ... and the second run did not emit them again: every article is in the bucket exactly once
     second_key = next(key for key in found if key != late_key)
     assert check_manifest_matches_objects(found[second_key], store, second_key) == []
-    every = [item["url"] for key, body in store.items() if not key.endswith(".manifest.json")
+    every = [item["url"] for key, body in store.items() if not key.endswith((".manifest.json", ".wacz"))
              for item in items_of(key, body)]
     assert sorted(every) == sorted(EXPECTED_URLS)
     assert delivered_in_state(tmp_path) == EXPECTED_URLS
