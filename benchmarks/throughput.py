@@ -1,13 +1,15 @@
 """End-to-end articles per second through a local fixture site, against `scrapy bench` in the same run.
 
-    python -m benchmarks.throughput [--articles 500]
+    python -m benchmarks.throughput [--articles 500] [--archive]
 
 Builds a copy of the Moscow Times fixture site with N article pages (copies of the template-derived
 seed page under new ids) in one monthly sitemap, serves it on 127.0.0.1 and runs the real
 `scrapy crawl moscowtimes` through MIRRORS with politeness off (no AutoThrottle, no delay, 8 requests
 per domain: the same concurrency as `scrapy bench`), then `scrapy bench` (Scrapy's own local
 link-following benchmark, which parses nothing) for the same number of seconds. Both run on this
-machine, in this run, so the ratio is what matters.
+machine, in this run, so the ratio is what matters. With ``--archive`` the crawl runs twice more,
+without and with the evidence archive (``ARCHIVE_ENABLED``), alternating, and the archive's cost
+(slowdown, bytes per article) is printed.
 """
 
 from __future__ import annotations
@@ -49,24 +51,48 @@ def stat(pattern: str, text: str) -> float:
     return float(match.group(1)) if match else float("nan")
 
 
+def crawl(server: SiteServer, out: Path, *extra: str) -> tuple[int, float]:
+    """(articles, seconds) of one `scrapy crawl moscowtimes` of the generated site."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-O", str(out),
+           "-a", "since=2023-08-01", "-a", "until=2023-08-31",
+           "-s", "MIRRORS=" + json.dumps(mirrors_for("moscowtimes", server.url)),
+           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+           "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO",
+           "-s", "STATE_ENABLED=False", *extra]  # the pages are copies of one text: dedup would keep one
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    return len(read_jsonl(out)), stat(r"'elapsed_time_seconds': ([\d.]+)", proc.stderr)
+
+
+def archive_cost(server: SiteServer, tmp: Path, rounds: int = 2) -> None:
+    plain, archived, size, count = [], [], 0, 0
+    for n in range(rounds):
+        items, seconds = crawl(server, tmp / f"plain{n}.jsonl", "-s", "ARCHIVE_ENABLED=False")
+        plain.append(items / seconds)
+        out = tmp / f"archived{n}"
+        items, seconds = crawl(server, tmp / f"archived{n}.jsonl", "-s", "ARCHIVE_ENABLED=True", "-s", f"OUTPUT_DIR={out}")
+        archived.append(items / seconds)
+        (wacz,) = out.glob("moscowtimes/*/*.wacz")
+        size, count = wacz.stat().st_size, items
+    without, with_archive = sum(plain) / rounds, sum(archived) / rounds
+    print(f"without archive: {without:.1f} articles/s; with archive: {with_archive:.1f} articles/s "
+          f"({(1 - with_archive / without) * 100:+.1f} % slower, mean of {rounds} alternating runs each)")
+    print(f"archive size:    {size / 1024:.0f} KiB for {count} articles = {size / max(count, 1) / 1024:.1f} KiB per article "
+          f"(robots.txt, sitemaps and feeds included; page ~{(SITES / 'moscowtimes' / SEED).stat().st_size / 1024:.0f} KiB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--archive", action="store_true", help="also measure the evidence archive's cost")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         build_site(site, args.articles)
         out = Path(tmp) / "out.jsonl"
         with SiteServer(site) as server:
-            cmd = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-O", str(out),
-                   "-a", "since=2023-08-01", "-a", "until=2023-08-31",
-                   "-s", "MIRRORS=" + json.dumps(mirrors_for("moscowtimes", server.url)),
-                   "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-                   "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO",
-                   "-s", "STATE_ENABLED=False"]  # the pages are copies of one text: dedup would keep one
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        items = len(read_jsonl(out))
-        seconds = stat(r"'elapsed_time_seconds': ([\d.]+)", proc.stderr)
+            items, seconds = crawl(server, out)
+            if args.archive:
+                archive_cost(server, Path(tmp))
         bench = subprocess.run([sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={max(5, round(seconds))}",
                                 "-s", "LOG_LEVEL=INFO"], cwd=tmp, capture_output=True, text=True)
     pages = stat(r"'response_received_count': (\d+)", bench.stderr)
