@@ -138,7 +138,7 @@ FEED_STORAGES = {
 # "auto": on for scheduled runs (a Scrapyd job, or OUTPUT_URI set), off for ad-hoc runs (-o/-O, tests, the demo).
 ARCHIVE_ENABLED = os.environ.get("RUSPRESS_ARCHIVE", "auto")  # "auto", or True / False
 ARCHIVE_ARTICLES_ONLY = False  # True: only article pages and their API records (no robots, sitemaps, feeds)
-ARCHIVE_GZIP_LEVEL = 6  # each WARC record is its own gzip member; 1 fastest .. 9 smallest
+ARCHIVE_GZIP_LEVEL = 3  # each WARC record is its own gzip member; 1 fastest .. 9 smallest (6: 11 % smaller, 2.4x the CPU)
 ARCHIVE_REPLAY: list[str] = []  # local WACZ paths to answer every request from (scrapy reextract / fixture)
 
 # S3 (and S3-compatible stores): keys come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,

@@ -3,7 +3,7 @@ beside the run's feed files (``<outlet>/<YYYY-MM-DD>/<run_id>.wacz``), through t
 
 Reads: ``ARCHIVE_ENABLED`` (resolved by the output add-on: ``auto`` means on for scheduled runs, i.e.
 under Scrapyd or with ``OUTPUT_URI`` set), ``OUTPUT_ARCHIVE_URI`` (set by the output add-on),
-``ARCHIVE_ARTICLES_ONLY`` (keep only article pages and their API records), ``ARCHIVE_GZIP_LEVEL``,
+``ARCHIVE_ARTICLES_ONLY`` (keep only article pages and their API records), ``ARCHIVE_GZIP_LEVEL`` (default 3),
 ``FEED_STORAGES`` (the WACZ is stored like a feed file: a local file is written as ``.part`` and
 renamed; on S3 it is written in the spool and uploaded, and stays in the spool when the upload
 fails, to be delivered by the outlet's next run).
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
@@ -44,7 +45,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.exports.layout import public_uri
 from crawler.exports.storages import StoredFile, describe
-from crawler.exports.wacz import Capture, WaczWriter
+from crawler.exports.wacz import Capture, WaczWriter, new_record_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def kind_of(meta: dict[str, Any]) -> str:
 
 
 class ArchiveOutput:
-    def __init__(self, crawler: Crawler, uri: str, articles_only: bool = False, gzip_level: int = 6) -> None:
+    def __init__(self, crawler: Crawler, uri: str, articles_only: bool = False, gzip_level: int = 3) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.uri = uri
@@ -83,6 +84,7 @@ class ArchiveOutput:
         self.writer: WaczWriter | None = None
         self.result: asyncio.Future[StoredFile | None] | None = None
         self.broken: str | None = None
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")  # keeps the records in order
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveOutput:
@@ -92,7 +94,7 @@ class ArchiveOutput:
         uri = settings.get("OUTPUT_ARCHIVE_URI")
         if not uri:
             raise NotConfigured("no OUTPUT_ARCHIVE_URI (the output add-on sets it)")
-        level = settings.getint("ARCHIVE_GZIP_LEVEL", 6)
+        level = settings.getint("ARCHIVE_GZIP_LEVEL", 3)
         if not 1 <= level <= 9:
             raise ValueError(f"ARCHIVE_GZIP_LEVEL={level}: expected 1 (fastest) .. 9 (smallest)")
         ext = cls(crawler, uri, settings.getbool("ARCHIVE_ARTICLES_ONLY"), level)
@@ -154,28 +156,37 @@ class ArchiveOutput:
         requested = (meta.get("mirror") or {}).get("canonical") or (meta.get("redirect_urls") or [None])[0]
         request_headers = _header_list(request.headers) if request is not None else []
         raw = meta.get(RAW)
-        try:
-            if render.is_rendered(response):
-                plain_id = None
-                if raw is not None:
-                    plain_id = self.writer.add(self._plain(response, raw, when, kind, requested, request_headers)).record_id
-                    self.stats.inc_value("archive/responses")
-                written = self.writer.add(Capture(
-                    response.url, when, body=response.body, kind=kind, requested_url=requested,
-                    rendered=str(meta.get(render.META_REASON) or "always"), refers_to=plain_id,
-                    mime=response.headers.get("Content-Type", b"text/html").decode("latin-1")))
-                self.stats.inc_value("archive/rendered")
-            else:
-                written = self.writer.add(self._plain(response, raw, when, kind, requested, request_headers))
+        captures = []
+        if render.is_rendered(response):
+            plain_id = (meta.get(META) or {}).get("record")  # re-rendered by the spider: its plain page's record
+            if raw is not None:
+                plain = self._plain(response, raw, when, kind, requested, request_headers)
+                captures.append(plain)
+                plain_id = plain.record_id
                 self.stats.inc_value("archive/responses")
-        except OSError as exc:
+            captures.append(Capture(
+                response.url, when, body=response.body, kind=kind, requested_url=requested,
+                rendered=str(meta.get(render.META_REASON) or "always"), refers_to=plain_id,
+                mime=response.headers.get("Content-Type", b"text/html").decode("latin-1"), record_id=new_record_id()))
+            self.stats.inc_value("archive/rendered")
+        else:
+            captures.append(self._plain(response, raw, when, kind, requested, request_headers))
+            self.stats.inc_value("archive/responses")
+        self.worker.submit(self._write, captures)
+        return {"wacz": self.name, "record": captures[-1].record_id or "", "date": when.isoformat()}
+
+    def _write(self, captures: list[Capture]) -> None:
+        """In the writer thread: build, gzip and append the records (zlib and hashlib release the GIL,
+        so this runs beside the crawl instead of in the reactor's thread)."""
+        if self.writer is None or self.broken:
+            return
+        try:
+            for capture in captures:
+                self.writer.add(capture)
+        except Exception as exc:
             self.broken = describe(exc)
             logger.error("Archive %s: writing failed (%s); no more responses are archived in this run",
                          public_uri(self.uri), self.broken)
-            self.writer.closed = True
-            return None
-        self.stats.set_value("archive/records", self.writer.records)
-        return {"wacz": self.name, "record": written.record_id, "date": when.isoformat()}
 
     @staticmethod
     def _plain(response: Response, raw: Any, when: datetime, kind: str, requested: str | None,
@@ -189,7 +200,7 @@ class ArchiveOutput:
                        method=request.method if request is not None else "GET",
                        request_headers=request_headers,
                        request_body=request.body if request is not None else b"",
-                       kind=kind, requested_url=requested)
+                       kind=kind, requested_url=requested, record_id=new_record_id())
 
     def item_scraped(self, item: Any) -> None:
         if self.writer is None:
@@ -200,13 +211,14 @@ class ArchiveOutput:
             self.writer.title_page(capture["record"], adapter.get("title"))
 
     # ------------------------------------------------------------------ close
-    def spider_closed(self, spider: Spider) -> None:
-        self.result = asyncio.ensure_future(self._finish())
+    async def spider_closed(self, spider: Spider) -> None:
+        await self.finished()
 
     async def finished(self) -> StoredFile | None:
-        """The stored WACZ (None when the archive was not written); waits for it to be stored."""
+        """The stored WACZ (None when the archive was not written): completes and stores it once, when
+        the spider closes or the manifest asks first (both happen after the last response was parsed)."""
         if self.result is None:
-            return None
+            self.result = asyncio.ensure_future(self._finish())
         return await asyncio.shield(self.result)
 
     async def _finish(self) -> StoredFile | None:
@@ -216,6 +228,7 @@ class ArchiveOutput:
             return None
         writer = self.writer
         try:
+            await run_in_thread(self.worker.shutdown, True)  # every record written
             await run_in_thread(writer.close)
             if self.broken:
                 raise OSError(self.broken)

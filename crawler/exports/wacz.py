@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import re
+import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class Capture:
     rendered: str | None = None  # the reason the page was rendered; then ``body`` is the browser's HTML
     refers_to: str | None = None  # the plain response's record id, for a rendered page
     mime: str = ""
+    record_id: str | None = None  # given by the caller, or made here
 
 
 @dataclass
@@ -146,10 +148,11 @@ class Written:
 
 
 class WaczWriter:
-    """Writes a WACZ into ``out`` (a seekable binary file opened for writing). Not thread-safe."""
+    """Writes a WACZ into ``out`` (a seekable binary file opened for writing). Not thread-safe: one
+    thread adds the records (the archive output's writer thread); titles may come from another."""
 
     def __init__(self, out: IO[bytes], *, title: str, description: str = "", software: str = "",
-                 warcinfo: dict[str, Any] | None = None, gzip_level: int = 6) -> None:
+                 warcinfo: dict[str, Any] | None = None, gzip_level: int = 3) -> None:
         self.zip = zipfile.ZipFile(out, "w", allowZip64=True)
         self.title, self.description, self.software = title, description, software
         self.gzip_level = gzip_level
@@ -160,6 +163,7 @@ class WaczWriter:
         self.warc = _Counting(self._entry)
         self.index: list[str] = []
         self.pages: dict[str, dict[str, Any]] = {}  # record id -> page entry
+        self.titles: dict[str, str] = {}  # record id -> the article's title
         self.records = 0
         self.responses = 0
         self.closed = False
@@ -185,7 +189,8 @@ class WaczWriter:
     def add(self, capture: Capture) -> Written:
         """Write the capture's records (response + request, or the rendered HTML); returns the main one."""
         when = capture.when
-        headers: dict[str, str] = {"WARC-Date": warc_date(when), KIND: capture.kind}
+        headers: dict[str, str] = {"WARC-Date": warc_date(when), KIND: capture.kind,
+                                   "WARC-Record-ID": capture.record_id or new_record_id()}
         extra: dict[str, str] = {"kind": capture.kind}
         if capture.requested_url and capture.requested_url != capture.url:
             headers[REQUESTED] = extra["requested"] = capture.requested_url
@@ -237,9 +242,9 @@ class WaczWriter:
                                      "ts": when_iso(capture.when)}
 
     def title_page(self, record_id: str, title: str | None) -> None:
-        """Give an article page its title (known once the parser has read it)."""
-        if title and record_id in self.pages:
-            self.pages[record_id]["title"] = title
+        """Give an article page its title (known once the parser has read it; added when closing)."""
+        if title:
+            self.titles[record_id] = title
 
     # ------------------------------------------------------------------ closing
     def close(self) -> None:
@@ -254,7 +259,8 @@ class WaczWriter:
         resources.append(self._put(INDEX_PATH, index))
         header = {"format": "json-pages-1.0", "id": "pages", "title": self.title}
         lines = [json.dumps(header, ensure_ascii=False)]
-        lines += [json.dumps(page, ensure_ascii=False) for page in self.pages.values()]
+        lines += [json.dumps({**page, **({"title": self.titles[rid]} if rid in self.titles else {})}, ensure_ascii=False)
+                  for rid, page in self.pages.items()]
         resources.append(self._put(PAGES_PATH, ("\n".join(lines) + "\n").encode("utf-8")))
         package = {"profile": "data-package", "resources": resources, "title": self.title,
                    "description": self.description,
@@ -272,6 +278,10 @@ class WaczWriter:
         self.zip.writestr(info, data)
         return {"name": path.rsplit("/", 1)[-1].lower(), "path": path,
                 "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
 
 
 def when_iso(when: datetime) -> str:

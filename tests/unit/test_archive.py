@@ -93,6 +93,7 @@ def test_a_compressed_response_is_kept_as_sent_and_answers_decompressed(tmp_path
     parsed = downloaded(request, raw)
     assert parsed.body == html and RAW in request.meta
     capture = ext.record(parsed)
+    ext.worker.shutdown(wait=True)
     ext.writer.close()
     reader, (stored,) = read_back(buffer, tmp_path)
     assert capture["record"] == stored.record_id and stored.kind == "article"
@@ -124,6 +125,7 @@ def test_a_rendered_page_keeps_the_plain_response_and_the_browsers_html(tmp_path
                             flags=["playwright"], headers={"Content-Type": "text/html"})
     rendered = downloaded(request, rendered)
     capture = ext.record(rendered)
+    ext.worker.shutdown(wait=True)
     ext.writer.close()
     reader, stored = read_back(buffer, tmp_path)
     by_type = {s.record_type: s for s in stored}
@@ -142,6 +144,7 @@ def test_articles_only_skips_discovery_responses(tmp_path: Path):
     assert ext.record(downloaded(sitemap, Response(sitemap.url, body=b"<urlset/>", request=sitemap))) is None
     page = Request(PAGE, meta={"article": True})
     assert ext.record(downloaded(page, HtmlResponse(PAGE, body=b"<html></html>", request=page))) is not None
+    ext.worker.shutdown(wait=True)
     ext.writer.close()
     assert ext.stats.get_value("archive/skipped/sitemap") == 1
     reader, stored = read_back(buffer, tmp_path)
