@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,30 +54,41 @@ def stat(pattern: str, text: str) -> float:
 
 
 def crawl(server: SiteServer, out: Path, *extra: str) -> tuple[int, float]:
-    """(articles, seconds) of one `scrapy crawl moscowtimes` of the generated site."""
+    """(articles, seconds) of one `scrapy crawl moscowtimes` of the generated site (its CPU seconds,
+    user + system, in ``crawl.cpu``)."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-O", str(out),
            "-a", "since=2023-08-01", "-a", "until=2023-08-31",
            "-s", "MIRRORS=" + json.dumps(mirrors_for("moscowtimes", server.url)),
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=INFO",
            "-s", "STATE_ENABLED=False", *extra]  # the pages are copies of one text: dedup would keep one
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    crawl.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)  # type: ignore[attr-defined]
     return len(read_jsonl(out)), stat(r"'elapsed_time_seconds': ([\d.]+)", proc.stderr)
 
 
-def archive_cost(server: SiteServer, tmp: Path, rounds: int = 2) -> None:
-    plain, archived, size, count = [], [], 0, 0
+def archive_cost(server: SiteServer, tmp: Path, rounds: int = 3) -> None:
+    """Alternating crawls without and with the archive: wall-clock rate (noisy on a shared machine)
+    and CPU time per article (what the archive adds to the work)."""
+    plain, archived, plain_cpu, archived_cpu, size, count = [], [], [], [], 0, 0
     for n in range(rounds):
         items, seconds = crawl(server, tmp / f"plain{n}.jsonl", "-s", "ARCHIVE_ENABLED=False")
         plain.append(items / seconds)
+        plain_cpu.append(crawl.cpu / items)  # type: ignore[attr-defined]
         out = tmp / f"archived{n}"
         items, seconds = crawl(server, tmp / f"archived{n}.jsonl", "-s", "ARCHIVE_ENABLED=True", "-s", f"OUTPUT_DIR={out}")
         archived.append(items / seconds)
+        archived_cpu.append(crawl.cpu / items)  # type: ignore[attr-defined]
         (wacz,) = out.glob("moscowtimes/*/*.wacz")
         size, count = wacz.stat().st_size, items
-    without, with_archive = sum(plain) / rounds, sum(archived) / rounds
+    without, with_archive = statistics.median(plain), statistics.median(archived)
+    cpu_without, cpu_with = statistics.median(plain_cpu) * 1000, statistics.median(archived_cpu) * 1000
     print(f"without archive: {without:.1f} articles/s; with archive: {with_archive:.1f} articles/s "
-          f"({(1 - with_archive / without) * 100:+.1f} % slower, mean of {rounds} alternating runs each)")
+          f"({(1 - with_archive / without) * 100:+.1f} % slower; medians of {rounds} alternating runs each)")
+    print(f"CPU per article: {cpu_without:.1f} ms without, {cpu_with:.1f} ms with the archive "
+          f"({(cpu_with / cpu_without - 1) * 100:+.1f} %; process user + system time, startup included)")
     print(f"archive size:    {size / 1024:.0f} KiB for {count} articles = {size / max(count, 1) / 1024:.1f} KiB per article "
           f"(robots.txt, sitemaps and feeds included; page ~{(SITES / 'moscowtimes' / SEED).stat().st_size / 1024:.0f} KiB)")
 
