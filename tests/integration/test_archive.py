@@ -146,3 +146,39 @@ def test_a_changed_rule_gives_version_2_only_for_the_articles_it_changes(crawled
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["dedup/revised"] == 1 and stats["dedup/dropped/unchanged"] == len(result.items) - 1
     assert stats["clean/text/changed_by_test"] == 1
+
+
+def test_reextract_of_an_articles_only_archive_with_a_rendered_page(tmp_path):
+    """No robots.txt, sitemap or feed in the archive (ARCHIVE_ARTICLES_ONLY): the archived article pages
+    are requested once the replayed discovery finds nothing; a page rendered at capture time is parsed
+    from its rendered HTML, not from the empty shell the plain request got."""
+    from datetime import datetime, timezone
+
+    from crawler.exports.wacz import Capture, WaczWriter, new_record_id
+
+    site = SITES / "moscowtimes"
+    urls = sorted(url for url in json.loads((site / "_expected.json").read_text())["articles"] if "/2023/08/2" in url)[:2]
+    when = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    html = {url: (site / urlsplit(url).path.lstrip("/")).read_bytes() for url in urls}
+    path = tmp_path / "20240501T120000Z-articles.wacz"
+    with path.open("wb") as fh:
+        writer = WaczWriter(fh, title="t", warcinfo={"spider": "moscowtimes", "ruspress-since": "2023-08-01",
+                                                     "ruspress-until": "2023-08-31"})
+        plain = writer.add(Capture(urls[0], when, 200, [("Content-Type", "text/html; charset=utf-8")], html[urls[0]],
+                                   kind="article"))
+        shell = writer.add(Capture(urls[1], when, 200, [("Content-Type", "text/html; charset=utf-8")],
+                                   b'<html><body><div id="root"></div></body></html>', kind="article"))
+        rendered_id = new_record_id()
+        writer.add(Capture(urls[1], when, body=html[urls[1]], kind="article", rendered="app_shell",
+                           refers_to=shell.record_id, record_id=rendered_id))
+        writer.close()
+    out = tmp_path / "items.jsonl"
+    code, log = reextract(path, "-O", str(out), "-s", f"STATS_FILE={tmp_path / 'stats.json'}")
+    assert code == 0, log[-3000:]
+    items = {item["url"]: item for item in read_jsonl(out)}
+    assert set(items) == set(urls)
+    assert items[urls[0]]["archive"] == {"wacz": path.name, "record": plain.record_id}
+    assert items[urls[1]]["archive"] == {"wacz": path.name, "record": rendered_id}
+    assert all(item["fetched_at"] == "2024-05-01T12:00:00+00:00" and item["body"] for item in items.values())
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert stats["archive/replay/unreached_articles"] == 2 and stats["archive/replay/missing"] >= 1  # robots, sitemaps
