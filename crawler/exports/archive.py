@@ -44,6 +44,7 @@ from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.exports.layout import public_uri
+from crawler.middlewares import render
 from crawler.exports.storages import StoredFile, describe
 from crawler.exports.wacz import Capture, WaczWriter, new_record_id
 
@@ -144,8 +145,6 @@ class ArchiveOutput:
         """Archive ``response`` (about to be parsed); returns the meta that names its capture."""
         if self.writer is None or self.writer.closed:
             return None
-        from crawler.middlewares import render  # the render module imports scrapy-playwright's page class
-
         meta = response.meta
         kind = kind_of(meta)
         if self.articles_only and kind not in ARTICLE_KINDS:
