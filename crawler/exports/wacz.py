@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import re
+import struct
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ WARC_NAME = "data.warc.gz"
 WARC_PATH = f"archive/{WARC_NAME}"
 INDEX_PATH = "indexes/index.cdx"
 PAGES_PATH = "pages/pages.jsonl"
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a ZIP local file header (then the name and the extra field)
 KIND = "Ruspress-Kind"
 REQUESTED = "Ruspress-Requested-URL"
 RENDERED = "Ruspress-Rendered"
@@ -361,6 +363,7 @@ class WaczReader:
             raise WaczError(f"{path}: no WARC under archive/")
         self.package = json.loads(self.zip.read("datapackage.json")) if "datapackage.json" in names else {}
         self._handles: dict[str, IO[bytes]] = {}
+        self._starts: dict[str, int | None] = {}
 
     @property
     def name(self) -> str:
@@ -411,11 +414,30 @@ class WaczReader:
                         entry.length = records.get_record_length()
                         yield warc, entry
 
+    def _raw(self, warc: str) -> tuple[IO[bytes], int] | None:
+        """The WACZ file and where the WARC's bytes start in it, for a stored (not deflated) entry: a
+        record is then one seek away (zipfile's own seek re-reads from the start to go backwards)."""
+        if warc not in self._starts:
+            info = self.zip.getinfo(warc)
+            self._starts[warc] = None
+            if info.compress_type == zipfile.ZIP_STORED:
+                handle = self._handles.setdefault("", open(self.path, "rb"))
+                handle.seek(info.header_offset)
+                header = handle.read(_LOCAL_HEADER.size)
+                fields = _LOCAL_HEADER.unpack(header)
+                if fields[0] == b"PK\x03\x04":
+                    self._starts[warc] = info.header_offset + _LOCAL_HEADER.size + fields[-2] + fields[-1]
+        start = self._starts[warc]
+        return (self._handles[""], start) if start is not None else None
+
     def read(self, warc: str, entry: Entry) -> Stored:
-        handle = self._handles.get(warc)
-        if handle is None:
-            handle = self._handles[warc] = self.zip.open(warc)
-        handle.seek(entry.offset)
+        raw = self._raw(warc)
+        if raw is not None:
+            handle, start = raw
+            handle.seek(start + entry.offset)
+        else:
+            handle = self._handles.get(warc) or self._handles.setdefault(warc, self.zip.open(warc))
+            handle.seek(entry.offset)
         chunk = handle.read(entry.length) if entry.length else handle.read()
         for record in ArchiveIterator(io.BytesIO(chunk)):
             headers = dict(record.rec_headers.headers)
