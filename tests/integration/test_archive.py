@@ -182,3 +182,42 @@ def test_reextract_of_an_articles_only_archive_with_a_rendered_page(tmp_path):
     assert all(item["fetched_at"] == "2024-05-01T12:00:00+00:00" and item["body"] for item in items.values())
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["archive/replay/unreached_articles"] == 2 and stats["archive/replay/missing"] >= 1  # robots, sitemaps
+
+
+def fixture_cmd(*args: str) -> tuple[int, str]:
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "fixture", *args], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=240)
+    return proc.returncode, proc.stderr + proc.stdout
+
+
+def test_scrapy_fixture_saves_an_archived_or_downloaded_page_and_its_item(crawled, tmp_path):
+    from datetime import datetime
+
+    from crawler.pages.saved import differences, parse_saved
+    from tests.crawl import expected, mirrors_for
+    from tests.unit.pages.expectations import mismatches
+
+    tmp, result, wacz = crawled
+    item = next(i for i in result.items if "Libya" in i["title"])
+    code, log = fixture_cmd("moscowtimes", f"{wacz}#{item['archive']['record']}", "--dir", str(tmp_path / "a"))
+    assert code == 0, log[-3000:]
+    saved = tmp_path / "a" / "moscowtimes" / f"{item['url'].rsplit('/', 1)[1]}.json"
+    spec = json.loads(saved.read_text("utf-8"))
+    assert spec["source"]["from"] == "archive" and spec["source"]["record"] == item["archive"]["record"]
+    assert spec["reviewed"] is False and spec["fetched_at"] == item["fetched_at"]
+    html = saved.with_suffix(".html").read_bytes()
+    assert html == (SITES / "moscowtimes" / urlsplit(item["url"]).path.lstrip("/")).read_bytes()
+    # the expected JSON is the parsed item; the saved-pages test would check it the same way
+    assert differences(parse_saved("moscowtimes", spec["url"], html, datetime.fromisoformat(spec["fetched_at"])),
+                       spec["expected"]) == []
+    assert mismatches(spec["expected"], expected("moscowtimes")["articles"][item["url"]]) == []
+    # the same page downloaded (through MIRRORS, as a crawl would)
+    with SiteServer(SITES / "moscowtimes") as server:
+        code, log = fixture_cmd("moscowtimes", item["url"], "--dir", str(tmp_path / "b"),
+                                "-s", "MIRRORS=" + json.dumps(mirrors_for("moscowtimes", server.url)))
+    assert code == 0, log[-3000:]
+    downloaded = json.loads((tmp_path / "b" / "moscowtimes" / saved.name).read_text("utf-8"))
+    assert downloaded["source"]["from"] == "network" and downloaded["expected"] == spec["expected"]
+    code, log = fixture_cmd("moscowtimes", f"{wacz}#<urn:uuid:00000000-0000-0000-0000-000000000000>",
+                            "--dir", str(tmp_path / "c"))
+    assert code == 2 and "no such record" in log
