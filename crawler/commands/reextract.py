@@ -14,7 +14,8 @@ Output:
              others are dropped as unchanged (``dedup/dropped/unchanged``);
   -O/-o FILE every re-extracted article goes to FILE, judged against a fresh crawl state of the
              re-extraction alone (the crawl state is neither read nor written).
-Exit codes: 0 done, 1 a run could not start, 2 usage (no readable archive), 3 output not delivered.
+Exit codes: 0 done, 1 a run could not start, 2 usage (no readable archive), 3 output not delivered,
+5 the crawl state could not be written.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from typing import Any
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands.crawl import check_spider_arguments, undelivered
+from crawler import outcome
+from crawler.commands.crawl import check_spider_arguments
 from crawler.exports.replay import SourceError, archives
 from crawler.exports.wacz import WaczError, WaczReader
 
@@ -106,14 +108,19 @@ class Command(BaseRunSpiderCommand):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        failed = 0
+        failed = state_failed = 0
         for crawler in self.crawlers:
             try:
-                failed += undelivered(crawler.stats.get_stats())
-            except RuntimeError:
-                pass
-        if failed:
-            self.exitcode = self.settings.getint("OUTPUT_FAILED_EXIT_CODE", 3)
+                stats = crawler.stats.get_stats()
+            except (AttributeError, RuntimeError):  # never started
+                continue
+            failed += outcome.undelivered(stats)
+            state_failed += bool(stats.get("state/write_failed"))
+        if state_failed:  # an archive with no discovery (articles only) "reaches nothing": not a failure here
+            self.exitcode = outcome.exit_code(outcome.STATE_FAILED)
+            logger.error("reextract: the crawl state could not be written; exit code %d", self.exitcode)
+        elif failed:
+            self.exitcode = outcome.exit_code(outcome.OUTPUT_FAILED, self.settings)
             logger.error("reextract: %d output file(s) not delivered; exit code %d", failed, self.exitcode)
 
     def _next(self, *_: Any) -> None:

@@ -43,6 +43,7 @@ from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.defer import ensure_awaitable
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from crawler import outcome
 from crawler.exports.layout import public_uri
 from crawler.middlewares import render
 from crawler.exports.storages import StoredFile, describe
@@ -257,6 +258,7 @@ class ArchiveOutput:
     def _failed(self, stored: StoredFile) -> None:
         self.stats.set_value("archive/failed", 1)
         self.stats.inc_value("output/failed")
+        outcome.settle(self.stats)
         if not stored.spooled:
             logger.error("ARCHIVE NOT DELIVERED: %s: %s; the crawl exits with code %d", stored.uri, stored.error,
                          self.crawler.settings.getint("OUTPUT_FAILED_EXIT_CODE", 3))
