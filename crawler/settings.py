@@ -26,20 +26,35 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a page larger than this is dropped with a log line
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a page larger than this is dropped with a log line (sitemaps: below)
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+
+# --- Bounded discovery and parsing (crawler/middlewares/frontier.py, crawler/middlewares/page_budget.py) ---
+DISCOVERY_SITEMAP_MAX_SIZE = 50 * 1024 * 1024  # the protocol's 50 MB, after gzip is inflated
+DISCOVERY_SITEMAP_MAX_DEPTH = 3  # sitemap indexes nested deeper are not followed (robots.txt's sitemaps: 0)
+DISCOVERY_SITEMAP_MAX_FILES = 1000  # sitemaps requested per run, at most
+PARSE_MAX_BYTES = 4 * 1024 * 1024  # a page is cut to this many bytes before it is parsed (0: no cut)
+PARSE_MAX_NODES = 100_000  # ... and to this many elements (0: no cut)
 
 # --- Retries: 5xx and 429; Retry-After is honoured by RetryAfterMiddleware -----------------
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RETRY_AFTER_MAX_SECONDS = 300  # a longer Retry-After is not waited for; the request fails loudly
+RETRY_AFTER_MAX_SECONDS = 300  # a longer Retry-After is neither waited for nor retried; the request fails loudly
 
 # --- Security ---------------------------------------------------------------------------
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# The scope (crawler/scope.py, crawler/middlewares/scope.py): a crawl requests only http(s) URLs on the
+# outlet's hosts, the hosts its record names (sitemaps, feeds, robots, API templates) and these.
+SCOPE_EXTRA_HOSTS = ["web.archive.org", "index.commoncrawl.org", "data.commoncrawl.org"]
+# Only HTTP(S) is ever downloaded: a site cannot make the crawler open a local file, an FTP or S3 URL or
+# a data: URI (`scrapy article --html FILE` reads its file in crawler/middlewares/local_html.py instead).
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 
 # --- Components, in one place --------------------------------------------------------------
+PRIORITY_SCOPE = 50  # first, in place of Scrapy's OffsiteMiddleware: before robots.txt (100) and mirrors
+PRIORITY_PAGE_BUDGET = 585  # process_response right after decompression (590), before meta refresh (580)
 PRIORITY_MIRRORS = 120  # after RobotsTxtMiddleware (100): robots rules apply to canonical URLs
 PRIORITY_LOCAL_HTML = 110  # `scrapy article --html`: answers before anything is downloaded
 PRIORITY_RETRY_AFTER = 560  # process_response runs just before RetryMiddleware (550)
@@ -50,6 +65,9 @@ PRIORITY_ARCHIVE_REPLAY = 105  # `scrapy reextract`/`fixture`: answers from the 
 PRIORITY_ARCHIVE_CAPTURE = 595  # keeps the response as received: after redirects (600), before decompression (590)
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # replaced by the scope, below
+    "crawler.middlewares.scope.ScopeMiddleware": PRIORITY_SCOPE,
+    "crawler.middlewares.page_budget.PageBudgetMiddleware": PRIORITY_PAGE_BUDGET,
     "crawler.middlewares.local_html.LocalHtmlMiddleware": PRIORITY_LOCAL_HTML,
     "crawler.middlewares.mirrors.MirrorMiddleware": PRIORITY_MIRRORS,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": PRIORITY_RETRY_AFTER,
@@ -65,8 +83,10 @@ SPIDER_INCREMENTAL = 600  # filters the article requests discovery yields agains
 SPIDER_PARSE_ERRORS = 40  # next to the engine: sees every exception of a callback, after HttpErrorMiddleware (50)
 
 SPIDER_ARCHIVE = 900  # writes each response to the run's archive just before its callback parses it
+SPIDER_FRONTIER = 950  # close to the spider: sitemap output is handed out lazily from start() (all see it)
 
 SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.frontier.DiscoveryFrontier": SPIDER_FRONTIER,
     "crawler.middlewares.incremental.IncrementalSpiderMiddleware": SPIDER_INCREMENTAL,
     "crawler.middlewares.parse_errors.ParseErrorMiddleware": SPIDER_PARSE_ERRORS,
     "crawler.middlewares.archive.ArchiveSpiderMiddleware": SPIDER_ARCHIVE,  # off unless archiving

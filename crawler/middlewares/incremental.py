@@ -2,8 +2,10 @@
 
 ``IncrementalSpiderMiddleware`` takes the article requests discovery yields (``meta["article"]`` and
 ``meta["listings"]``, set by the spider's ``entry_request``; follow-ups of an article being fetched
-pass untouched), looks them up in the crawl state in batches of ``STATE_LOOKUP_BATCH``
-(default 200; one query in the state's worker thread, never on the reactor), and lets through only
+pass untouched), from callbacks and from ``start()`` (where sitemap entries are handed out:
+crawler/middlewares/frontier.py), looks them up in the crawl state in batches of ``STATE_LOOKUP_BATCH``
+(default 200; one query in the state's worker thread, never on the reactor; a request marked
+``meta[FLUSH]`` closes its batch early), and lets through only
 those that :func:`crawler.state.policy.judge_entry` says to fetch. Requests for stored articles get
 ``If-None-Match`` / ``If-Modified-Since`` from the stored validators and ``meta["state_check"]``.
 The spider requests an article once per run even when several listings name it (feed and sitemap,
@@ -40,6 +42,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.middlewares.frontier import FLUSH
 from crawler.state.policy import INCREMENTAL, judge_entry, listing_dates
 from crawler.state.records import ArticleState
 from crawler.state.service import CrawlState
@@ -66,11 +69,23 @@ class IncrementalSpiderMiddleware:
         return cls(CrawlState.of(crawler), crawler.settings.getint("STATE_LOOKUP_BATCH", 200))
 
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for obj in self.judged(result):
+            yield obj
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The article requests discovery hands out from the spider's ``start()`` (a sitemap's entries,
+        crawler/middlewares/frontier.py), judged like callback output."""
+        async for obj in self.judged(start):
+            yield obj
+
+    async def judged(self, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """``result`` with its discovered article requests judged in batches; a request marked
+        ``FLUSH`` (the producer pauses after it) has its batch judged at once."""
         held: list[Request] = []
         async for obj in result:
             if isinstance(obj, Request) and self.state.ready and is_discovered_article(obj):
                 held.append(obj)
-                if len(held) >= self.batch:
+                if obj.meta.pop(FLUSH, False) or len(held) >= self.batch:
                     for request in await self.decide(held):
                         yield request
                     held = []

@@ -1,7 +1,8 @@
 """Honour ``Retry-After`` on 429 and 503 before RetryMiddleware retries the request.
 
-Reads ``RETRY_AFTER_MAX_SECONDS`` (a longer wait is not made: the response goes on to the retry
-middleware as is). The wait does not block the reactor. Stats: ``retry_after/waited``,
+Reads ``RETRY_AFTER_MAX_SECONDS``: a longer wait is not made, and the request is not retried either
+(``dont_retry``: retrying at once would only ask the site again what it asked us not to ask); the
+response goes on as an HTTP error. The wait does not block the reactor. Stats: ``retry_after/waited``,
 ``retry_after/seconds``, ``retry_after/too_long``.
 """
 
@@ -55,7 +56,8 @@ class RetryAfterMiddleware:
         url = request.meta.get("mirror", {}).get("canonical", request.url)
         if delay > self.max_seconds:
             self.stats.inc_value("retry_after/too_long")
-            logger.warning("HTTP %s for %s asks to wait %.0fs (> RETRY_AFTER_MAX_SECONDS=%.0f): not waiting",
+            request.meta["dont_retry"] = True  # RetryMiddleware (550) sees this request next
+            logger.warning("HTTP %s for %s asks to wait %.0fs (> RETRY_AFTER_MAX_SECONDS=%.0f): not retried",
                            response.status, url, delay, self.max_seconds)
             return response
         self.stats.inc_value("retry_after/waited")

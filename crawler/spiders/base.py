@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
@@ -34,10 +35,11 @@ from twisted.python.failure import Failure
 from crawler import dates, outlets
 from crawler.discovery.feeds import parse_feed
 from crawler.discovery.paging import NEXT_PAGE_PRIORITY, Paging
-from crawler.discovery.sitemaps import SitemapEntry, parse_sitemap
+from crawler.discovery.sitemaps import SITEMAP_MAX_SIZE, SitemapEntry, SitemapReader
 from crawler.discovery.xml import DiscoveryError
 from crawler.extensions import sources
 from crawler.middlewares import render
+from crawler.scope import Scope
 from crawler.state.policy import MODES as STATE_MODES
 from crawler.urls import canonical_url
 
@@ -48,6 +50,7 @@ ARTICLE_META = ("article", "canonical_url", "feed_entry", "sitemap_entry", "api_
 RENDER_MODES = render.MODES
 FEED_ONLY_STATUSES = (403, 429, 451)  # and 5xx: the page is blocked or failing, not gone
 NO_PAGE_STATUSES = (404, 410)  # robots.txt, a dated listing page that is not there: answered, not a failed source
+UNWANTED_RUN = 1000  # sitemap entries skipped in a row before parse_sitemap yields None (a turn for the reactor)
 
 
 class OutletSpider(scrapy.Spider):
@@ -88,6 +91,8 @@ class OutletSpider(scrapy.Spider):
         self.native_ids: set[str] = set()  # the outlet's ids already requested in this run
         self.discovered: set[str] = set()  # canonical article URLs already requested in this run
         self.listings: dict[str, list[dict[str, Any]]] = {}  # URL and native id -> later listings' meta
+        self.scope = Scope.of(self.outlet)  # an exported item's URL must be on the outlet's own hosts
+        self.sitemaps_requested: set[str] = set()  # each sitemap is read once per run
 
     def canonical(self, url: str) -> str:
         """The article URL in its one canonical form, with the outlet's own host (``www.`` or not) and
@@ -129,6 +134,10 @@ class OutletSpider(scrapy.Spider):
         page read (the listing then stops: ``discovery/paging/stop/<reason>``). Here: nothing (see
         ``discovery_resume``)."""
 
+    def limit_reached(self) -> bool:
+        """``-a limit`` article requests are made (requests the crawl state dropped do not count)."""
+        return self.limit is not None and self.requested >= self.limit
+
     def default_window_from(self, day: date) -> None:
         """Without ``-a since``, start the window at ``day`` (the crawl state passes the outlet's last
         successful run, or earlier to re-check young articles); an explicit ``since`` wins."""
@@ -161,8 +170,8 @@ class OutletSpider(scrapy.Spider):
     # ------------------------------------------------------------------ discovery
     def parse_robots(self, response: Response) -> Iterator[Request]:
         text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
-        listed = [line.split(":", 1)[1].strip() for line in text.splitlines()
-                  if line.lower().startswith("sitemap:")]
+        listed = [response.urljoin(line.split(":", 1)[1].strip()) for line in text.splitlines()
+                  if line.lower().startswith("sitemap:") and line.split(":", 1)[1].strip()]
         self.note_source(response.request)
         if not listed:
             self.crawler.stats.inc_value("discovery/robots/no_sitemap")
@@ -174,51 +183,121 @@ class OutletSpider(scrapy.Spider):
 
     def sitemap_requests(self, urls: tuple[str, ...] | list[str]) -> Iterator[Request]:
         for url in urls:
-            yield self.sitemap_request(url)
+            request = self.sitemap_request(url)
+            if request is not None:
+                yield request
+
+    @cached_property
+    def sitemap_bounds(self) -> tuple[int, int, int]:
+        """(DISCOVERY_SITEMAP_MAX_SIZE, DISCOVERY_SITEMAP_MAX_DEPTH, DISCOVERY_SITEMAP_MAX_FILES), read once."""
+        settings = self.settings
+        return (settings.getint("DISCOVERY_SITEMAP_MAX_SIZE", SITEMAP_MAX_SIZE),
+                settings.getint("DISCOVERY_SITEMAP_MAX_DEPTH", 3), settings.getint("DISCOVERY_SITEMAP_MAX_FILES", 1000))
 
     def sitemap_request(self, url: str, source: str | None = None, queue: list[str] | None = None,
-                        priority: int = 5) -> Request:
-        """A sitemap to read. A top-level one is its own paged listing (``source`` ``sitemap:<url>``); the
-        children of an index are read one at a time, each carrying the rest of the ``queue``."""
+                        priority: int = 5, depth: int = 0, depths: list[int] | None = None) -> Request | None:
+        """A sitemap to read, or None when this run read it already (``discovery/sitemap/skipped_seen``) or
+        has read ``DISCOVERY_SITEMAP_MAX_FILES`` sitemaps (``discovery/sitemap/skipped_max_files``). A
+        top-level one is its own paged listing (``source`` ``sitemap:<url>``); the children of an index are
+        read one at a time, each carrying the rest of the ``queue`` (and their index ``depths``: robots.txt's
+        and the record's sitemaps are 0, their children 1...). Sitemaps are read up to the protocol's 50 MB
+        (``DISCOVERY_SITEMAP_MAX_SIZE``, inflated) whatever ``DOWNLOAD_MAXSIZE`` allows article pages."""
+        stats = self.crawler.stats
+        max_size, _, max_files = self.sitemap_bounds
+        if url in self.sitemaps_requested:
+            stats.inc_value("discovery/sitemap/skipped_seen")
+            return None
+        if len(self.sitemaps_requested) >= max_files:
+            stats.inc_value("discovery/sitemap/skipped_max_files")
+            if stats.get_value("discovery/sitemap/skipped_max_files") == 1:
+                self.logger.warning("DISCOVERY_SITEMAP_MAX_FILES=%d sitemaps read: no more are read in this run "
+                                    "(first skipped: %s)", max_files, url)
+            return None
+        self.sitemaps_requested.add(url)
+        stats.inc_value("discovery/sitemap/requested")
+        queue = list(queue or ())
         return Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error, priority=priority,
                        meta={"discovery": "sitemap", "sitemap_loc": url, "sitemap_source": source,
-                             "sitemap_queue": queue or []})
+                             "sitemap_queue": queue, "sitemap_depth": depth,
+                             "sitemap_queue_depths": list(depths or [depth] * len(queue)),
+                             "download_maxsize": max_size, "download_warnsize": max_size})
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterable[Request | None]:
+        """A sitemap index: its first child to read (the others travel in its meta). A urlset: the article
+        request of each entry, read from the body only as they are asked for (``sitemap_entries``;
+        crawler/middlewares/frontier.py hands them out as the crawl can take them), then the next child of
+        the index it belongs to. What the response itself says (readable or not, its kind, the source
+        answered) is settled when it arrives."""
         stats = self.crawler.stats
+        meta = response.meta
         try:
-            sitemap = parse_sitemap(response.body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            sitemap = SitemapReader(response.body, max_size=self.sitemap_bounds[0])
         except DiscoveryError as exc:
             stats.inc_value("discovery/sitemap/unreadable")
             self.logger.error("Unreadable sitemap %s: %s", response.url, exc)
             self.note_source(response.request, f"unreadable: {exc}")
-            yield from self.next_child_sitemap(response.meta, handled=False)
-            return
+            return list(self.next_child_sitemap(meta, handled=False))
         stats.inc_value(f"discovery/sitemap/{sitemap.kind}")
         self.note_source(response.request)
-        if sitemap.malformed:
-            stats.inc_value("discovery/sitemap/malformed")
-            self.logger.warning("Malformed sitemap %s (%s): kept the %d entries that could be read",
-                                response.url, sitemap.errors, len(sitemap.entries))
-        meta = response.meta
-        if sitemap.kind == "sitemapindex":
-            source = meta.get("sitemap_source")
-            children = self.child_sitemaps(sitemap.entries)
-            if source is None:  # a top-level index: a paged listing of its own, perhaps resumed
-                source = f"sitemap:{meta.get('sitemap_loc') or response.url}"
-                cursor = Paging(self, source).resume()
-                if cursor in children:
-                    children = children[children.index(cursor) + 1:]
-            queue = children + list(meta.get("sitemap_queue") or ())  # a nested index: its children first
-            if queue:
-                yield self.sitemap_request(queue[0], source, queue[1:])
-            return
-        for entry in sitemap.entries:
+        if sitemap.kind != "sitemapindex":
+            return self.sitemap_entries(sitemap, response)
+        entries = list(sitemap)
+        self.sitemap_read(sitemap, response.url)
+        source = meta.get("sitemap_source")
+        children = self.child_sitemaps(entries, response)
+        if source is None:  # a top-level index: a paged listing of its own, perhaps resumed
+            source = f"sitemap:{meta.get('sitemap_loc') or response.url}"
+            cursor = Paging(self, source).resume()
+            if cursor in children:
+                children = children[children.index(cursor) + 1:]
+        depth = int(meta.get("sitemap_depth", 0)) + 1
+        if children and depth > self.sitemap_bounds[1]:
+            stats.inc_value("discovery/sitemap/skipped_depth", len(children))
+            self.logger.warning("Sitemap index %s nests deeper than DISCOVERY_SITEMAP_MAX_DEPTH=%d: its %d "
+                                "sitemap(s) are not read", response.url, self.sitemap_bounds[1], len(children))
+            children = []
+        queue = children + list(meta.get("sitemap_queue") or ())  # a nested index: its children first
+        depths = [depth] * len(children) + list(meta.get("sitemap_queue_depths") or ())
+        return list(self.first_sitemap(queue, depths, source, priority=5))
+
+    def sitemap_entries(self, sitemap: SitemapReader, response: Response) -> Iterator[Request | None]:
+        """The article request of each entry of a urlset, read lazily (None after each ``UNWANTED_RUN``
+        entries in a row that are not wanted: a turn for the reactor), then the next child of its index."""
+        unwanted = 0
+        for entry in sitemap:
             when = entry.news_publication_date or entry.lastmod
             request = self.entry_request(entry.loc, when, meta={"sitemap_entry": entry.__dict__})
             if request:
+                unwanted = 0
                 yield request
-        yield from self.next_child_sitemap(meta, handled=True)
+            else:
+                unwanted += 1
+                if unwanted % UNWANTED_RUN == 0:
+                    yield None
+        self.sitemap_read(sitemap, response.url)
+        yield from self.next_child_sitemap(response.meta, handled=True)
+
+    def sitemap_read(self, sitemap: SitemapReader, url: str) -> None:
+        """Count and log what could not be read of a sitemap (its other entries were kept)."""
+        stats = self.crawler.stats
+        if sitemap.failure:
+            stats.inc_value("discovery/sitemap/cut")
+            self.logger.error("Sitemap %s read only in part (%s): kept its first %d entries", url, sitemap.failure,
+                              sitemap.count)
+        elif sitemap.malformed:
+            stats.inc_value("discovery/sitemap/malformed")
+            self.logger.warning("Malformed sitemap %s (%s): kept the %d entries that could be read",
+                                url, sitemap.errors, sitemap.count)
+
+    def first_sitemap(self, queue: list[str], depths: list[int], source: str, priority: int) -> Iterator[Request]:
+        """The request for the first sitemap of ``queue`` that may be read (see ``sitemap_request``)."""
+        depths = depths + [depths[-1] if depths else 1] * (len(queue) - len(depths))
+        for n, url in enumerate(queue):
+            request = self.sitemap_request(url, source, queue[n + 1:], priority=priority, depth=depths[n],
+                                           depths=depths[n + 1:])
+            if request is not None:
+                yield request
+                return
 
     def next_child_sitemap(self, meta: dict[str, Any], handled: bool) -> Iterator[Request]:
         """After a child of an index (read, or failed): report it, then read the next child, if any and if
@@ -232,13 +311,14 @@ class OutletSpider(scrapy.Spider):
         go_on = paging.handled(meta["sitemap_loc"], more=bool(queue)) if handled else \
             (bool(queue) and not paging.limit_reached())
         if go_on:
-            yield self.sitemap_request(queue[0], source, queue[1:], priority=NEXT_PAGE_PRIORITY)
+            yield from self.first_sitemap(queue, list(meta.get("sitemap_queue_depths") or ()), source,
+                                          priority=NEXT_PAGE_PRIORITY)
 
     def on_sitemap_error(self, failure: Failure) -> Iterator[Request]:
         self.on_error(failure)
         yield from self.next_child_sitemap(failure.request.meta, handled=False)  # type: ignore[attr-defined]
 
-    def child_sitemaps(self, entries: list[SitemapEntry]) -> list[str]:
+    def child_sitemaps(self, entries: list[SitemapEntry], response: Response | None = None) -> list[str]:
         """The children that can hold articles of the window, newest first: children that say nothing of
         their date (a Pangea ``_latest``, WordPress' numbered files) first, then by the month their name
         gives or their ``lastmod``, then by the numbers in their name, highest first. A child whose
@@ -265,7 +345,7 @@ class OutletSpider(scrapy.Spider):
                     continue
                 when = modified.timestamp() if modified else None
             numbers = tuple(int(n) for n in re.findall(r"\d+", entry.loc.rsplit("/", 1)[-1]))
-            chosen.append(((when is None, when or 0.0, numbers), entry.loc))
+            chosen.append(((when is None, when or 0.0, numbers), response.urljoin(entry.loc) if response else entry.loc))
         return [loc for _, loc in sorted(chosen, reverse=True)]
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -410,6 +490,11 @@ class OutletSpider(scrapy.Spider):
         article = page.to_article()
         if capture:
             article.archive = {"wacz": capture["wacz"], "record": capture["record"]}
+        if not self.scope.allows_item(article.url):  # whatever the downloader or the page said
+            stats.inc_value("spider/offsite/item")
+            self.logger.warning("Not exported: %s is not on %s's hosts (page %s)", article.url, self.outlet.name,
+                                response.url)
+            return
         if article.extraction.get("body") == "none" and not meta.get("feed_only"):
             again = render.render_again(response, "no_body")  # fallback mode: try the browser once
             if again is not None:
