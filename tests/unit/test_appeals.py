@@ -132,3 +132,20 @@ def test_body_of_appeals_only_is_emptied_and_marked():
     item = Article(url="https://example.org/a", outlet="holod", body=join_paragraphs(cases.DEV_APPEALS[:3]))
     CleanPipeline(MemoryStatsCollector(get_crawler())).process_item(item)
     assert item.body == "" and item.word_count == 0 and item.extraction["clean"] == "boilerplate_only"
+
+
+def test_validation_drops_an_emptied_body_as_boilerplate_only_and_a_missing_one_as_missing_body():
+    from scrapy.exceptions import DropItem
+
+    from crawler.pipelines.validate import ValidatePipeline
+
+    stats = MemoryStatsCollector(get_crawler())
+    validate = ValidatePipeline(stats)
+    emptied = Article(url="https://example.org/a", outlet="holod", title="T", published_at="2026-10-01T10:00:00+03:00",
+                      body=join_paragraphs(cases.DEV_APPEALS[:2]))
+    CleanPipeline(stats).process_item(emptied)
+    never = Article(url="https://example.org/b", outlet="holod", title="T", published_at="2026-10-01T10:00:00+03:00")
+    for item, reason in ((emptied, "boilerplate_only"), (never, "missing_body")):
+        with pytest.raises(DropItem, match=f"^{reason}:"):
+            validate.process_item(item)
+        assert stats.get_value(f"validate/dropped/{reason}") == 1
