@@ -4,7 +4,7 @@ separate, pure functions over a table of :class:`~crawler.state.records.LearnedB
 state keeps them between runs; :mod:`crawler.pipelines.learned` feeds them).
 
 What is counted, once per distinct article: each body paragraph (normalised: case, ё/е, punctuation and
-spacing ignored) and each pair of consecutive paragraphs (a *link*). A paragraph is *recurring* once it
+spacing ignored) and each pair of consecutive paragraphs both seen before (a *link*). A paragraph is *recurring* once it
 was seen in ``min_articles`` articles published on ``min_days`` different days. Consecutive recurring
 paragraphs that also occur *together* (their link in at least ``run_ratio`` of the articles of the more
 frequent of the two) form a *run*: a multi-paragraph block such as a donation box, whose salutation
@@ -90,7 +90,10 @@ class ArticleBlocks:
 
 def count(table: dict[str, LearnedBlock], outlet: str, article: ArticleBlocks, now: str, edge: int = 2) -> None:
     """Learning: one more distinct article for each of its paragraphs and links (rows are created as
-    needed). Call it once per article; blocks repeated inside an article count once."""
+    needed). Call it once per article; blocks repeated inside an article count once. A link is counted
+    only between two paragraphs both seen before: an article's own text (nearly all of it) leaves no
+    link rows, and a run's links count its co-occurrences but the first (see :func:`_together`)."""
+    known = {fp for fp in article.fps if fp and fp in table and table[fp].articles > 0}
     seen: set[str] = set()
     for i, fp in enumerate(article.fps):
         if not fp:
@@ -99,8 +102,8 @@ def count(table: dict[str, LearnedBlock], outlet: str, article: ArticleBlocks, n
         if fp not in seen:  # once per article; its first position decides "edge"
             seen.add(fp)
             _add(row, now, article.day, article.at_edge(i, edge))
-    for link in article.links:
-        if link and link not in seen:
+    for i, link in enumerate(article.links):
+        if link and link not in seen and article.fps[i] in known and article.fps[i + 1] in known:
             seen.add(link)
             _add(_row(table, outlet, link, 2, ""), now, article.day, False)
 
@@ -181,11 +184,13 @@ def runs(article: ArticleBlocks, table: Mapping[str, LearnedBlock], policy: Poli
 
 
 def _together(article: ArticleBlocks, i: int, table: Mapping[str, LearnedBlock], policy: Policy) -> bool:
+    """Paragraphs ``i`` and ``i + 1`` co-occur in ``run_ratio`` of the articles of the more frequent one
+    (their first co-occurrence is not counted as a link: hence the + 1)."""
     link = table.get(article.links[i]) if article.links[i] else None
     a, b = table.get(article.fps[i]), table.get(article.fps[i + 1])
     if link is None or a is None or b is None:
         return False
-    return link.articles >= policy.run_ratio * max(a.articles, b.articles)
+    return link.articles + 1 >= policy.run_ratio * max(a.articles, b.articles)
 
 
 def decide(article: ArticleBlocks, table: Mapping[str, LearnedBlock], evidence: Sequence[Evidence],
@@ -234,7 +239,8 @@ def _judge_run(article: ArticleBlocks, table: Mapping[str, LearnedBlock], eviden
         at_edge = all(row.edge >= policy.edge_share * row.articles for row in rows)
         if all(labels) and at_edge and (article.at_edge(start, policy.edge) or article.at_edge(end, policy.edge)):
             decision, kind = BOILERPLATE, Counter(labels).most_common(1)[0][0] or "other"
-    new = decision == BOILERPLATE and any(row.decision != BOILERPLATE and not row.pinned for row in rows)
+    new = (decision == BOILERPLATE and source != "appeal"  # what the classifier removes anyway is not news
+           and any(row.decision != BOILERPLATE and not row.pinned for row in rows))
     out: list[Verdict] = []
     # a pinned paragraph keeps its own decision; the rest of the run follows the run's
     for i in range(start, end + 1):

@@ -62,7 +62,6 @@ def schema(id_type: str, blob: str, without_rowid: str) -> list[str]:
             articles INTEGER NOT NULL, edge INTEGER NOT NULL, first_seen TEXT, last_seen TEXT,
             first_day TEXT, last_day TEXT, kind TEXT NOT NULL, decision TEXT NOT NULL,
             pinned INTEGER NOT NULL DEFAULT 0, UNIQUE (outlet, fingerprint))""",
-        "CREATE INDEX IF NOT EXISTS learned_blocks_count ON learned_blocks (outlet, articles)",
     ]
 
 
