@@ -34,13 +34,6 @@ SHORT_CHARS = 120  # a short order with promotional vocabulary ("Subscribe to th
 _SPELLING = (("’", "'"), ("ʼ", "'"), ("`", "'"), ("$", " usd "), ("€", " eur "))  # apostrophes; currencies as words
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|„[^„“”]*[“”]|\"[^\"]*\"")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:;—–]\s+|\n)[\"«“„(\s—–-]*")
-# labels of recurring non-promotional lines, judged only for blocks that recur (learning)
-_READ_ALSO = re.compile(r"^(read (also|more)|see also|related|more on this|по теме|(читайте|смотрите) (также|ещё|еще)|"
-                        r"ещё по теме|еще по теме)\b", re.I)
-_CREDIT_LABEL = (r"(photo|photos|cover|illustration|illustrations|editor|edited|text|translated|translation|video|"
-                 r"design|фото|обложка|иллюстраци\w*|редактор\w*|текст|перевод|видео|дизайн|автор\w*|графика|"
-                 r"инфографика)")
-_CREDITS = re.compile(rf"^{_CREDIT_LABEL}(\s+(by|credits?))?\s*[:—–]\s*\S|^{_CREDIT_LABEL}\s+by\s+\w", re.I)
 _URL = re.compile(r"(https?://\S+|\b[\w-]+(\.[\w-]+)+/\S*|\bt\.me/\S+|@\w{3,})", re.I)
 
 
@@ -155,14 +148,18 @@ def unquoted(text: str) -> str:
 
 
 def label_kind(text: str) -> str | None:
-    """``read_also`` or ``credits`` for the short labelled lines that recur under articles, else None."""
+    """``read_also`` or ``credits`` for the short labelled lines that recur under articles (the
+    vocabulary's ``labels``), else None."""
     if len(text) > 200:
         return None
-    if _READ_ALSO.match(text):
-        return "read_also"
-    if _CREDITS.match(text):
-        return "credits"
-    return None
+    low = text.lower()
+    return next((kind for kind, rx in _labels().items() if rx.match(low)), None)
+
+
+@cache
+def _labels() -> dict[str, re.Pattern[str]]:
+    labels = vocabulary()["labels"]
+    return {kind: re.compile("|".join(f"(?:{e})" for e in entries)) for kind, entries in labels.items() if kind != "about"}
 
 
 def link_heavy(text: str) -> bool:

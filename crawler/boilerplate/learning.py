@@ -40,7 +40,7 @@ from datetime import date
 from crawler.boilerplate.appeals import Evidence, label_kind, link_heavy
 from crawler.state.records import BOILERPLATE, CONTENT, UNDECIDED, LearnedBlock
 
-_NON_WORD = re.compile(r"[\W_]+", re.U)
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Policy:
 
 
 def normalise(text: str) -> str:
-    return _NON_WORD.sub(" ", text.casefold().replace("ё", "е")).strip()
+    return " ".join(_WORD.findall(text.casefold().replace("ё", "е")))
 
 
 def fingerprint(text: str) -> str:
