@@ -16,7 +16,7 @@ revision). Reads: ``CLEAN_LEARN_ENABLED`` (True), ``CLEAN_LEARN_MIN_ARTICLES`` (
 forgotten), and ``CLEAN_APPEALS_ENABLED``. Stats: those of the clean pipeline, plus
 ``clean/learned/<kind>`` (blocks removed by what was learned or pinned), ``clean/learned_new`` (blocks
 learned as boilerplate in this run; the health report lists them), ``clean/learn/articles_counted``,
-``clean/learn/batches``, ``clean/learn/batch_max``.
+``clean/learn/batches``, ``clean/learn/batch_max``, ``clean/learn/write_errors``.
 """
 
 from __future__ import annotations
@@ -179,10 +179,20 @@ class LearnedCleanPipeline(CleanPipeline):
             record(held.blocks, table, held.verdicts)
         changed = [row for row in table.values() if row.added or row.changed]
         if self._stored():
-            assert self.state is not None and self.state.store is not None
-            self.state.submit(self.state.store.save_blocks, changed)
+            self.state.submit(self._save, changed)  # type: ignore[union-attr]
         else:
             self.memory.save_blocks(changed)
+
+    def _save(self, blocks: list[LearnedBlock]) -> None:
+        """In the state's worker thread. Learned counts are not delivery: a failed write loses one batch's
+        counts (a warning and ``clean/learn/write_errors``), the crawl and its exit code are unaffected."""
+        assert self.state is not None and self.state.store is not None
+        try:
+            self.state.store.save_blocks(blocks)
+        except Exception as exc:
+            self.stats.inc_value("clean/learn/write_errors")
+            logger.warning("learned boilerplate: %d block count(s) could not be written to the crawl state: %s",
+                           len(blocks), exc)
 
     def _note_new(self, outlet: str, held: Held, table: dict[str, LearnedBlock]) -> None:
         for verdict in held.verdicts:
