@@ -34,7 +34,7 @@ BUSY, IDLE, NOW = "busy", "idle", "now"
 
 class BatchHold(Generic[T]):
     def __init__(self, decide: Callable[[list[T]], Awaitable[None]], size: int, max_wait: float,
-                 engine_state: Callable[[], str], poll: float = 0.1,
+                 engine_state: Callable[[], str], poll: float = 0.05,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.decide = decide
         self.size = max(1, size)
