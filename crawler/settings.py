@@ -99,7 +99,7 @@ PIPELINE_VALIDATE = 200
 PIPELINE_DEDUP = 300  # last: only valid articles are versioned and de-duplicated
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.clean.CleanPipeline": PIPELINE_CLEAN,
+    "crawler.pipelines.learned.LearnedCleanPipeline": PIPELINE_CLEAN,  # rules, appeals, learned boilerplate
     "crawler.pipelines.validate.ValidatePipeline": PIPELINE_VALIDATE,
     "crawler.pipelines.dedup.DedupPipeline": PIPELINE_DEDUP,
 }
@@ -185,6 +185,15 @@ DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard similarity of word 3-shingles (d
 DEDUP_NEAR_ACTION = "mark"  # "mark": emit with duplicate_of + shared story_id; "drop": drop it
 DEDUP_NUM_PERM = 64  # MinHash permutations (changing it invalidates stored signatures)
 DEDUP_LOG_LEVEL = "INFO"  # level of the "Dropped: <reason>" lines for duplicates and unchanged articles
+
+# --- Cleaning: text rules, appeals, learned boilerplate (docs/extraction.md#how-cleaning-works) -----------
+CLEAN_APPEALS_ENABLED = True  # remove blocks that ask the reader to donate/subscribe/follow (the classifier)
+CLEAN_LEARN_ENABLED = True  # learn blocks that recur across an outlet's articles (kept in the crawl state)
+CLEAN_LEARN_MIN_ARTICLES = 3  # a block recurs once seen in this many distinct articles...
+CLEAN_LEARN_MIN_DAYS = 2  # ...published on days this far apart (first to last, inclusive)
+CLEAN_LEARN_BATCH = 50  # items held and decided together (at most CONCURRENT_ITEMS)
+CLEAN_LEARN_MAX_HOLD = 30  # seconds an item may wait for its batch
+CLEAN_LEARN_FORGET_DAYS = 90  # blocks seen in one article only and not since are forgotten
 
 # --- Mirrors: host -> base URL; requests for the host are downloaded from the mirror ---------
 MIRRORS: dict[str, str] = {}

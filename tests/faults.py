@@ -24,7 +24,7 @@ from itemadapter import ItemAdapter
 from scrapy.cmdline import execute
 
 from crawler.pages.base import ArticlePage
-from crawler.pipelines.clean import CleanPipeline
+from crawler.pipelines.learned import LearnedCleanPipeline
 from crawler.state.sqlite import SqliteStore
 
 
@@ -57,14 +57,14 @@ def parser_bug(text: str) -> None:
 
 
 def pipeline_bug(text: str) -> None:
-    process_item = CleanPipeline.process_item
+    process_item = LearnedCleanPipeline.process_item  # the crawl's clean pipeline (asynchronous)
 
-    def buggy(self: CleanPipeline, item: Any) -> Any:
+    async def buggy(self: LearnedCleanPipeline, item: Any) -> Any:
         if text in (ItemAdapter(item).get("url") or ""):
             raise KeyError("injected")
-        return process_item(self, item)
+        return await process_item(self, item)
 
-    CleanPipeline.process_item = buggy  # type: ignore[method-assign]
+    LearnedCleanPipeline.process_item = buggy  # type: ignore[method-assign]
 
 
 FAULTS = {"state_full": state_full, "parser_bug": parser_bug, "pipeline_bug": pipeline_bug}

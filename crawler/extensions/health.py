@@ -8,7 +8,9 @@ sources that answered and those that failed (from :mod:`crawler.extensions.sourc
 download errors (refused, timeouts, DNS) and parse/pipeline errors.
 When more than ``HEALTH_FALLBACK_RATIO`` (default 0.5) of the parsed articles needed the generic
 extractor, or as many lacked a field the outlet normally has, it logs an ERROR saying the outlet's
-layout has probably changed and sets ``health/layout_changed`` = 1.
+layout has probably changed and sets ``health/layout_changed`` = 1. It also lists the blocks the clean
+pipeline learned as boilerplate in this run (kind, in how many articles, first words): see
+``scrapy boilerplate <outlet>`` to review or pin them.
 Reads: HEALTH_ENABLED (default True), HEALTH_FALLBACK_RATIO, HEALTH_MIN_ARTICLES (default 3), and the
 outlet record's ``extra["health_optional"]``: essential fields the outlet often leaves out (Meduza's news
 items have no byline), which are then reported but never taken for a layout change.
@@ -25,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.extensions.sources import SourceTracker
+from crawler.pipelines.learned import newly_learned
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +91,13 @@ class HealthReport:
             f"  parse errors: {_fmt(_under(stats, 'spider/parse_error/'))}; pipeline errors: "
             f"{_fmt(_under(stats, 'pipeline/error/'))}",
         ]
+        learned = newly_learned(self.crawler)
+        lines.append(f"  newly learned boilerplate: {len(learned) or 'none'}")
+        for block in learned[:20]:
+            lines.append(f"    {block.kind}, {block.paragraphs} paragraph(s), in {block.articles} articles: "
+                         f"{block.first_words!r}")
+        if len(learned) > 20:
+            lines.append(f"    ... and {len(learned) - 20} more")
         if problems:
             lines.append(f"  LAYOUT PROBABLY CHANGED: {'; '.join(problems)}")
         return "\n".join(lines), bool(problems)

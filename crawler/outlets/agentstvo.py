@@ -33,6 +33,7 @@ AGENTSTVO = Outlet(
     notes="WordPress; feed reported working by a third party in 2026 (HIGH); theme classes assumed (LOW); "
           "feed full text as the next layer.",
     extra={
+        "self_names": ("«Агентств\\w*»",),  # how its texts name it (appeal classifier)
         "body_selector": "div.entry-content",
         "title_selector": "h1.entry-title",
         "lead_selector": "div.entry-excerpt",

@@ -40,6 +40,7 @@ HOLOD = Outlet(
     reach_days=None,
     notes="No selector from any source (theme classes assumed, LOW); full-text feed as next layer.",
     extra={
+        "self_names": ("«Холод\\w*»",),  # how its texts name it (appeal classifier)
         "body_selector": "div.article__content",
         "title_selector": "h1.article__title",
         "lead_selector": ".article__lead",

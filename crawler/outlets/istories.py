@@ -39,6 +39,7 @@ ISTORIES = Outlet(
     reach_days=7,
     notes="Body by the 2026 BlocksContainer class; header classes assumed; RSS /rss/all.xml MEDIUM-HIGH.",
     extra={
+        "self_names": ("«Важн\\w+ истори\\w*»",),  # how its texts name it (appeal classifier)
         "body_selector": "div[class*=BlocksContainer]",
         "title_selector": "h1[class*=ArticleHeader_title]",
         "lead_selector": "div[class*=ArticleHeader_lead]",

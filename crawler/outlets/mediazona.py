@@ -58,6 +58,7 @@ MEDIAZONA = Outlet(
     reach_days=2,
     notes="Markup from 2019–2022 sources (calibre, app, scraper), MEDIUM; feed /rss HIGH; no sitemap known.",
     extra={
+        "self_names": ("«?Медиазон\\w*»?",),  # how its texts name it (appeal classifier)
         **MARKUP,
         "kinds": [
             {"section": r"^Новости$", "kind": "news"},

@@ -30,6 +30,7 @@ _SHARED = dict(
 )
 
 _EXTRA = {
+    "self_names": ("«Медуз\\w*»",),  # how its own texts name it (appeal classifier)
     "api_document": "https://meduza.io/api/w5/{id}",
     "api_search": "https://meduza.io/api/w5/search?chrono={chrono}&page={page}&per_page=24&locale={locale}",
     "api_chronos": ("news", "articles"),

@@ -43,6 +43,7 @@ NOVAYAGAZETA_EU = Outlet(
         TextRule("newsletter", r"^Subscribe to our (newsletter|Telegram channel)\b", max_chars=200),
     ),
     extra={
+        "self_names": ("«Нов\\w+ газет\\w+ Европ\\w*»", "«Новой газеты»",),  # how its texts name it (appeal classifier)
         "fetch_url": "https://novayagazeta.eu/api/v1/get/record?slug={id}",
         "api_main": ("https://novayagazeta.eu/api/v1/get/main", "https://novayagazeta.eu/api/v1/get/main?lang=en"),
         "api_article_base": "https://novayagazeta.eu/articles/",

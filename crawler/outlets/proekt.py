@@ -42,6 +42,7 @@ PROEKT = Outlet(
     reach_days=None,
     notes="Body selector from calibre 2022 (LOW-MEDIUM); full-text feed as next layer; UA filtering possible.",
     extra={
+        "self_names": ("«Проект\\w*»",),  # how its texts name it (appeal classifier)
         "body_selector": "div.single-post__article",
         "title_selector": "h1.single-post__title",
         "lead_selector": "div.single-post__lead p",  # not its "Читать полностью" toggle

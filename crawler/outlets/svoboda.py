@@ -44,6 +44,7 @@ SVOBODA = Outlet(
         TextRule("newsletter", r"^Подписывайтесь на Радио Свобода в\b", max_chars=200),
     ),
     extra={
+        "self_names": ("«?Радио Свобод\\w*»?",),  # how its texts name it (appeal classifier)
         "article_selector": "body.pg-article",  # video, audio and programme pages are not articles (Zotero)
         "author_exclude": r"^RFE/RL",  # JSON-LD lists the service itself among the authors
         "body_selector": "div#article-content div.wsw",

@@ -53,6 +53,7 @@ TVRAIN = Outlet(
             "links": "div.chrono_list__item__info a.chrono_list__item__info__name::attr(href)",
             "first_page": 1,
         },
+        "self_names": ("«Дожд\\w*»", "телеканал\\w* «?Дождь»?",),  # how its texts name it (appeal classifier)
         "body_selector": "div.article-full__text",
         "title_selector": "h1.document-head__title",
         "lead_selector": "div.document-lead",

@@ -38,6 +38,7 @@ VERSTKA = Outlet(
     reach_days=None,
     notes="Full-text feed is the reliable layer (pages behind a JS challenge); render=fallback.",
     extra={
+        "self_names": ("«В[её]рстк\\w*»",),  # how its texts name it (appeal classifier)
         "body_selector": "div.vm-single-post-content",
         "body_end_selector": "div.wp-block-spacer",  # donation + Telegram paragraphs follow, in the feed too
         "title_selector": "h1.vm-single-post-title",

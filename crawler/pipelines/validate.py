@@ -1,7 +1,8 @@
 """Drop what is not a complete article, saying why; check every exported item against the schema.
 
-Stats: ``validate/dropped/<reason>`` (not_article, missing_title, missing_body, missing_published_at,
-schema), ``validate/passed``.
+Stats: ``validate/dropped/<reason>`` (not_article, boilerplate_only: a body that cleaning emptied,
+every paragraph of it boilerplate; missing_title, missing_body, missing_published_at, schema),
+``validate/passed``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import NOT_ARTICLES
+from crawler.pipelines.clean import BOILERPLATE_ONLY
 from crawler.schema import article_schema
 
 REQUIRED = ("title", "body", "published_at")
@@ -37,6 +39,8 @@ class ValidatePipeline:
         url = adapter.get("url", "?")
         if adapter.get("kind") in NOT_ARTICLES:
             raise self.drop("not_article", f"page kind is {adapter.get('kind')!r}", url)
+        if not adapter.get("body") and (adapter.get("extraction") or {}).get("clean") == BOILERPLATE_ONLY:
+            raise self.drop(BOILERPLATE_ONLY, "every paragraph of the body was boilerplate", url)
         for name in REQUIRED:
             if not adapter.get(name):
                 raise self.drop(f"missing_{name}", f"no {name} found on the page", url)

@@ -65,3 +65,39 @@ class RunRecord:
     finished_at: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+
+
+BOILERPLATE = "boilerplate"  # decisions of a learned block
+CONTENT = "content"
+UNDECIDED = "undecided"
+
+
+@dataclass
+class LearnedBlock:
+    """One block of one outlet as learned from its articles (:mod:`crawler.boilerplate.learning`).
+
+    A block is a normalised paragraph (``paragraphs == 1``) or a link between two consecutive paragraphs
+    (``paragraphs == 2``: how often they occur together, which is how runs are found). ``articles``
+    counts distinct articles, ``edge`` those in which it sat at the start or end of the body; ``first_day``
+    and ``last_day`` are the articles' publication dates, ``first_seen``/``last_seen`` when it was counted.
+    ``text`` is kept (first 500 characters) once the block has recurred. ``pinned`` means an operator set
+    ``decision`` (``scrapy boilerplate``) and the crawler never changes it. ``added``/``added_edge`` are
+    this run's counts not yet written (the store adds them to the stored ones)."""
+
+    outlet: str
+    fingerprint: str
+    paragraphs: int = 1
+    text: str = ""
+    articles: int = 0
+    edge: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    first_day: str | None = None
+    last_day: str | None = None
+    kind: str = "other"
+    decision: str = UNDECIDED
+    pinned: bool = False
+    id: int | None = None
+    added: int = 0
+    added_edge: int = 0
+    changed: bool = False  # kind or decision changed in this run (written even without new counts)

@@ -5,6 +5,9 @@ Tables:
              ``duplicate``); unique (outlet, url); indexes on (outlet, native_id) and fingerprint
   bands      (key, article): the MinHash LSH band keys of delivered articles, for near-duplicates
   runs       one row per crawl: outlet, start/end, window, mode, status, final stats (JSON)
+  learned_blocks  per outlet, the fingerprints of body paragraphs (and of pairs of consecutive ones) with
+             how many distinct articles had them, kind, decision and operator pins: learned boilerplate
+             (:mod:`crawler.boilerplate.learning`); unique (outlet, fingerprint)
   state_meta schema version
 
 Queries are written with ``?`` placeholders; a dialect converts them. Subclasses provide the
@@ -19,7 +22,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from crawler.state.records import DELIVERED, ArticleState, RunRecord, Touch
+from crawler.state.records import DELIVERED, UNDECIDED, ArticleState, LearnedBlock, RunRecord, Touch
 from crawler.state.store import StateError
 
 SCHEMA_VERSION = 1
@@ -28,6 +31,10 @@ COLUMNS = ("outlet", "url", "native_id", "entry_date", "etag", "last_modified", 
            "signature")
 UPDATABLE = tuple(c for c in COLUMNS if c not in ("outlet", "url", "first_seen"))
 SELECT = "SELECT id, " + ", ".join(COLUMNS) + " FROM articles"
+BLOCK_COLUMNS = ("outlet", "fingerprint", "paragraphs", "text", "articles", "edge", "first_seen", "last_seen",
+                 "first_day", "last_day", "kind", "decision", "pinned")
+SELECT_BLOCKS = "SELECT id, " + ", ".join(BLOCK_COLUMNS) + " FROM learned_blocks"
+BLOCK_TEXT = 500  # characters of a recurring block's text kept for the operator
 
 
 def schema(id_type: str, blob: str, without_rowid: str) -> list[str]:
@@ -49,6 +56,12 @@ def schema(id_type: str, blob: str, without_rowid: str) -> list[str]:
             outlet TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, since TEXT, until TEXT,
             mode TEXT NOT NULL, status TEXT NOT NULL, stats TEXT)""",
         "CREATE INDEX IF NOT EXISTS runs_outlet ON runs (outlet, status, started_at)",
+        f"""CREATE TABLE IF NOT EXISTS learned_blocks (
+            id {id_type},
+            outlet TEXT NOT NULL, fingerprint TEXT NOT NULL, paragraphs INTEGER NOT NULL, text TEXT NOT NULL,
+            articles INTEGER NOT NULL, edge INTEGER NOT NULL, first_seen TEXT, last_seen TEXT,
+            first_day TEXT, last_day TEXT, kind TEXT NOT NULL, decision TEXT NOT NULL,
+            pinned INTEGER NOT NULL DEFAULT 0, UNIQUE (outlet, fingerprint))""",
     ]
 
 
@@ -145,6 +158,69 @@ class SqlStore:
                              "FROM runs WHERE outlet = ? ORDER BY id", (outlet,)).fetchall()
         return [RunRecord(id=r[0], outlet=r[1], started_at=r[2], finished_at=r[3], since=r[4], until=r[5],
                           mode=r[6], status=r[7], stats=json.loads(r[8]) if r[8] else {}) for r in rows]
+
+    # ------------------------------------------------------------------ learned boilerplate
+    def _blocks(self, sql: str, params: Sequence[Any]) -> list[LearnedBlock]:
+        out = []
+        for row in self._execute(sql, params).fetchall():
+            values = dict(zip(("id",) + BLOCK_COLUMNS, row))
+            values["pinned"] = bool(values["pinned"])
+            out.append(LearnedBlock(**values))
+        return out
+
+    def find_blocks(self, outlet: str, fingerprints: Sequence[str]) -> list[LearnedBlock]:
+        found: list[LearnedBlock] = []
+        for chunk in _chunks(list(dict.fromkeys(fingerprints)), 500):
+            marks = ", ".join("?" * len(chunk))
+            found += self._blocks(f"{SELECT_BLOCKS} WHERE outlet = ? AND fingerprint IN ({marks})", [outlet, *chunk])
+        return found
+
+    def list_blocks(self, outlet: str, min_articles: int = 2) -> list[LearnedBlock]:
+        return self._blocks(f"{SELECT_BLOCKS} WHERE outlet = ? AND paragraphs = 1 AND (articles >= ? OR pinned = 1) "
+                            "ORDER BY articles DESC, id", [outlet, min_articles])
+
+    def save_blocks(self, blocks: Sequence[LearnedBlock]) -> None:
+        rows = [b for b in blocks if b.added or b.changed]
+        if not rows:
+            return
+        with self.transaction():
+            self._executemany(
+                f"INSERT INTO learned_blocks ({', '.join(BLOCK_COLUMNS)}) VALUES ({', '.join('?' * len(BLOCK_COLUMNS))}) "
+                "ON CONFLICT (outlet, fingerprint) DO UPDATE SET "
+                "articles = learned_blocks.articles + excluded.articles, edge = learned_blocks.edge + excluded.edge, "
+                "text = CASE WHEN learned_blocks.text = '' THEN excluded.text ELSE learned_blocks.text END, "
+                "last_seen = COALESCE(excluded.last_seen, learned_blocks.last_seen), "
+                "first_day = CASE WHEN learned_blocks.first_day IS NULL OR excluded.first_day < learned_blocks.first_day "
+                "THEN excluded.first_day ELSE learned_blocks.first_day END, "
+                "last_day = CASE WHEN learned_blocks.last_day IS NULL OR excluded.last_day > learned_blocks.last_day "
+                "THEN excluded.last_day ELSE learned_blocks.last_day END, "
+                "kind = CASE WHEN learned_blocks.pinned = 1 THEN learned_blocks.kind ELSE excluded.kind END, "
+                "decision = CASE WHEN learned_blocks.pinned = 1 THEN learned_blocks.decision ELSE excluded.decision END",
+                [(b.outlet, b.fingerprint, b.paragraphs, b.text[:BLOCK_TEXT] if b.articles >= 2 else "", b.added,
+                  b.added_edge, b.first_seen, b.last_seen, b.first_day, b.last_day, b.kind, b.decision, 0)
+                 for b in rows])
+        for block in rows:
+            block.added = block.added_edge = 0
+            block.changed = False
+
+    def pin_block(self, outlet: str, block_id: int, decision: str | None) -> LearnedBlock | None:
+        """Pin a block's decision (``boilerplate`` or ``content``), or unpin it (``None``)."""
+        with self.transaction():
+            if decision is None:
+                self._execute("UPDATE learned_blocks SET pinned = 0, decision = ? WHERE outlet = ? AND id = ?",
+                              (UNDECIDED, outlet, block_id))
+            else:
+                self._execute("UPDATE learned_blocks SET pinned = 1, decision = ? WHERE outlet = ? AND id = ?",
+                              (decision, outlet, block_id))
+        found = self._blocks(f"{SELECT_BLOCKS} WHERE outlet = ? AND id = ?", [outlet, block_id])
+        return found[0] if found else None
+
+    def forget_blocks(self, outlet: str, seen_before: str) -> int:
+        """Delete blocks seen in one article only, not since ``seen_before``, and not pinned."""
+        with self.transaction():
+            cursor = self._execute("DELETE FROM learned_blocks WHERE outlet = ? AND articles <= 1 AND pinned = 0 "
+                                   "AND last_seen < ?", (outlet, seen_before))
+        return max(cursor.rowcount, 0)
 
     # ------------------------------------------------------------------ writes
     def save(self, articles: Sequence[tuple[ArticleState, Sequence[int]]], touches: Iterable[Touch] = ()) -> None:

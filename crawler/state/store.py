@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from crawler.state.records import ArticleState, RunRecord, Touch
+from crawler.state.records import ArticleState, LearnedBlock, RunRecord, Touch
 
 
 class StateError(RuntimeError):
@@ -53,6 +53,23 @@ class StateStore(Protocol):
     def finish_run(self, run: RunRecord) -> None: ...
 
     def count_articles(self) -> int: ...
+
+    # learned boilerplate (crawler/boilerplate/learning.py)
+    def find_blocks(self, outlet: str, fingerprints: Sequence[str]) -> list[LearnedBlock]:
+        """The stored blocks of ``outlet`` with these fingerprints."""
+
+    def save_blocks(self, blocks: Sequence[LearnedBlock]) -> None:
+        """In one transaction: add each block's ``added``/``added_edge`` to the stored counts (inserting new
+        blocks), widen its days, set its kind and decision unless an operator pinned it; then zero ``added``."""
+
+    def list_blocks(self, outlet: str, min_articles: int = 2) -> list[LearnedBlock]:
+        """Paragraph blocks of ``outlet`` seen in at least ``min_articles`` articles, or pinned; most frequent first."""
+
+    def pin_block(self, outlet: str, block_id: int, decision: str | None) -> LearnedBlock | None:
+        """Pin a block as ``boilerplate`` or ``content`` (``None``: unpin); the block, or None if unknown."""
+
+    def forget_blocks(self, outlet: str, seen_before: str) -> int:
+        """Delete unpinned blocks seen in only one article and not since ``seen_before``; how many."""
 
 
 def open_store(url: str) -> StateStore:

@@ -11,6 +11,7 @@ from datetime import datetime
 import pytest
 
 from crawler.state import DELIVERED, DUPLICATE, ArticleState, RunRecord, StateError, StateLocked, Touch, open_store
+from crawler.state.records import LearnedBlock
 from crawler.state.store import redact
 from tests.crawl import ROOT
 from tests.pgserver import PostgresServer, find_bindir
@@ -34,7 +35,7 @@ def store(request, tmp_path):
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:  # a clean schema for each test
-            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta")
+            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta, learned_blocks")
     opened = open_store(url)
     opened.connect()
     yield opened
@@ -157,3 +158,59 @@ def test_unreachable_postgres_is_a_state_error():
     with pytest.raises(StateError, match="cannot use the crawl state") as info:
         store.connect()
     assert "pw@" not in str(info.value)
+
+
+# ---------------------------------------------------------------------- learned boilerplate
+
+
+def block(fp: str, added: int = 1, **kw) -> LearnedBlock:
+    values = dict(outlet="holod", fingerprint=fp, text=f"text of {fp}", articles=added, added=added,
+                  first_seen="2026-10-01T10:00:00+00:00", last_seen="2026-10-01T10:00:00+00:00",
+                  first_day="2026-10-01", last_day="2026-10-01")
+    values.update(kw)
+    return LearnedBlock(**values)
+
+
+def test_learned_blocks_add_counts_widen_days_and_keep_text_once_recurring(store):
+    store.save_blocks([block("p1"), block("p2", added=2, edge=1, added_edge=1, kind="donation",
+                                          decision="boilerplate"), block("l12", paragraphs=2, text="")])
+    found = {b.fingerprint: b for b in store.find_blocks("holod", ["p1", "p2", "l12", "unknown"])}
+    assert set(found) == {"p1", "p2", "l12"}
+    assert found["p1"].articles == 1 and found["p1"].text == ""  # one article: no text kept
+    assert found["p2"].text == "text of p2" and found["p2"].edge == 1
+    assert (found["p2"].kind, found["p2"].decision, found["p2"].pinned) == ("donation", "boilerplate", False)
+    # a later batch adds its counts (``articles`` is the total the batch saw), widens the days
+    later = block("p1", added=1, articles=2, first_day="2026-09-30", last_day="2026-10-05", last_seen="2026-10-06T00:00:00+00:00")
+    store.save_blocks([later])
+    assert later.added == 0  # written
+    p1 = store.find_blocks("holod", ["p1"])[0]
+    assert (p1.articles, p1.first_day, p1.last_day, p1.text) == (2, "2026-09-30", "2026-10-05", "text of p1")
+    assert p1.first_seen == "2026-10-01T10:00:00+00:00" and p1.last_seen == "2026-10-06T00:00:00+00:00"
+    assert store.find_blocks("moscowtimes", ["p1"]) == []  # per outlet
+
+
+def test_pinned_decision_survives_the_crawler_and_unpin_hands_it_back(store):
+    store.save_blocks([block("p1", added=3, decision="boilerplate", kind="donation")])
+    row = store.find_blocks("holod", ["p1"])[0]
+    pinned = store.pin_block("holod", row.id, "content")
+    assert pinned is not None and pinned.pinned and pinned.decision == "content"
+    store.save_blocks([block("p1", added=1, decision="boilerplate", kind="membership")])  # the crawler disagrees
+    row = store.find_blocks("holod", ["p1"])[0]
+    assert (row.decision, row.pinned, row.articles, row.kind) == ("content", True, 4, "donation")
+    assert store.pin_block("holod", row.id, None).decision == "undecided"
+    assert store.pin_block("holod", 10 ** 9, "content") is None
+    assert store.pin_block("moscowtimes", row.id, "content") is None  # another outlet's id
+
+
+def test_list_and_forget_blocks(store):
+    store.save_blocks([block("once", last_seen="2026-01-01T00:00:00+00:00"), block("twice", added=2),
+                       block("often", added=9), block("link", added=9, paragraphs=2, text=""),
+                       block("recent", last_seen="2026-10-01T00:00:00+00:00")])
+    assert [b.fingerprint for b in store.list_blocks("holod")] == ["often", "twice"]
+    assert [b.fingerprint for b in store.list_blocks("holod", 5)] == ["often"]
+    once = store.find_blocks("holod", ["once"])[0]
+    store.pin_block("holod", once.id, "boilerplate")
+    assert [b.fingerprint for b in store.list_blocks("holod", 5)] == ["often", "once"]  # pinned ones are listed
+    store.pin_block("holod", once.id, None)
+    assert store.forget_blocks("holod", "2026-06-01T00:00:00+00:00") == 1  # seen once, long ago
+    assert {b.fingerprint for b in store.find_blocks("holod", ["once", "recent", "twice"])} == {"recent", "twice"}
