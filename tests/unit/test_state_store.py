@@ -34,7 +34,7 @@ def store(request, tmp_path):
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:  # a clean schema for each test
-            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta")
+            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta, leases, alerts")
     opened = open_store(url)
     opened.connect()
     yield opened
