@@ -147,8 +147,9 @@ ARCHIVE_REPLAY: list[str] = []  # local WACZ paths to answer every request from 
 AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL") or None  # e.g. http://127.0.0.1:9000 for MinIO
 AWS_REGION_NAME = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
-# --- Scrapyd (crawler/commands/schedule.py, deploy/) ------------------------------------------
-SCRAPYD_URL = os.environ.get("RUSPRESS_SCRAPYD_URL", "http://127.0.0.1:6800/")
+# --- Scrapyd (crawler/commands/schedule.py, deployall.py, deploy/, docs/deployment.md) ------------------
+SCRAPYD_URL = os.environ.get("RUSPRESS_SCRAPYD_URL", "http://127.0.0.1:6800/")  # one node
+SCRAPYD_NODES = os.environ.get("RUSPRESS_SCRAPYD_NODES", "")  # a fleet: URLs (list, or commas/spaces); wins over SCRAPYD_URL
 SCRAPYD_PROJECT = "ruspress"
 
 # --- Crawl state: incremental crawls and de-duplication (crawler/state/, docs/incremental.md) -------------------
@@ -159,6 +160,7 @@ STATE_URL = os.environ.get("RUSPRESS_STATE_URL", "")
 STATE_RECHECK_DAYS = 2  # undated sitemap entries are re-checked (conditionally) while this young
 STATE_LOOKUP_BATCH = 200  # discovered URLs looked up per query
 STATE_WRITE_BATCH = 500  # drops and seen-again updates written per transaction
+STATE_LEASE_SECONDS = 300  # one crawl per outlet: a lease renewed every third of this; a killed crawl's expires after it
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
 DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard similarity of word 3-shingles (docs/incremental.md: thresholds)
