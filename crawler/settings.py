@@ -101,6 +101,7 @@ EXTENSIONS = {
     "crawler.exports.spool.SpoolFlush": EXTENSION_SPOOL_FLUSH,
     "crawler.exports.manifest.RunManifest": EXTENSION_MANIFEST,
     "crawler.exports.archive.ArchiveOutput": EXTENSION_ARCHIVE,
+    "crawler.alerts.extension.Alerts": 60,  # Spidermon monitors + webhook/e-mail, on the crawl state's run_recorded
     "crawler.extensions.stats_file.StatsFile": 1000,  # last: writes what the others added
 }
 HEALTH_ENABLED = True
@@ -167,6 +168,24 @@ DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard similarity of word 3-shingles (d
 DEDUP_NEAR_ACTION = "mark"  # "mark": emit with duplicate_of + shared story_id; "drop": drop it
 DEDUP_NUM_PERM = 64  # MinHash permutations (changing it invalidates stored signatures)
 DEDUP_LOG_LEVEL = "INFO"  # level of the "Dropped: <reason>" lines for duplicates and unchanged articles
+
+# --- Alerts (crawler/alerts/, docs/deployment.md): Spidermon monitors after every run, each problem sent once ---
+ALERTS_ENABLED = True  # the monitors run (and log) even without a channel
+ALERTS_WEBHOOK_URL = os.environ.get("RUSPRESS_ALERTS_WEBHOOK_URL", "")  # Slack/Mattermost incoming webhook, Telegram sendMessage
+ALERTS_TELEGRAM_CHAT_ID = os.environ.get("RUSPRESS_ALERTS_TELEGRAM_CHAT_ID", "")  # adds chat_id to the payload
+ALERTS_WEBHOOK_DETAILS = False  # True: the payload also has "ruspress": {outlet, run, problems}
+ALERTS_SMTP_HOST = os.environ.get("RUSPRESS_ALERTS_SMTP_HOST", "")  # empty: no e-mail
+ALERTS_SMTP_PORT = 587
+ALERTS_SMTP_SECURITY = "starttls"  # starttls | ssl | none
+ALERTS_SMTP_USER = os.environ.get("RUSPRESS_ALERTS_SMTP_USER", "")
+ALERTS_SMTP_PASSWORD = os.environ.get("RUSPRESS_ALERTS_SMTP_PASSWORD", "")  # never written here
+ALERTS_EMAIL_FROM = os.environ.get("RUSPRESS_ALERTS_EMAIL_FROM", "")
+ALERTS_EMAIL_TO = os.environ.get("RUSPRESS_ALERTS_EMAIL_TO", "")  # addresses, separated by commas
+ALERTS_TIMEOUT = 20  # seconds for one webhook call or SMTP session
+ALERTS_DAILY_DAYS = 28  # "publishes daily": articles dated on ALERTS_DAILY_RATIO of these days ...
+ALERTS_DAILY_RATIO = 0.8
+ALERTS_SILENT_DAYS = 2  # ... and none dated in the last 2 days (today, yesterday): zero_articles
+ALERTS_VALIDATION_RATIO = 0.1  # more than this share of the checked articles dropped by validation
 
 # --- Mirrors: host -> base URL; requests for the host are downloaded from the mirror ---------
 MIRRORS: dict[str, str] = {}
