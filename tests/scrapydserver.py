@@ -45,12 +45,13 @@ def copy_project(target: Path) -> Path:
 
 
 class ScrapydServer:
-    def __init__(self, root: Path, env: dict[str, str] | None = None, max_proc: int = 2) -> None:
+    def __init__(self, root: Path, env: dict[str, str] | None = None, max_proc: int = 2, items: bool = True) -> None:
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.extra_env = env or {}
         self.max_proc = max_proc
+        self.items = items  # False: items_dir empty, as deploy/scrapyd.conf recommends (no second feed)
         self.process: subprocess.Popen | None = None
         self.env: dict[str, str] = {}
 
@@ -64,7 +65,7 @@ bind_address = 127.0.0.1
 http_port = {self.port}
 eggs_dir = {root / 'eggs'}
 logs_dir = {root / 'logs'}
-items_dir = {root / 'items'}
+items_dir = {root / 'items' if self.items else ''}
 dbs_dir = {root / 'dbs'}
 jobs_dir =
 max_proc = {self.max_proc}

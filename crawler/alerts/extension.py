@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 from datetime import timedelta
 from typing import Any
@@ -112,7 +111,7 @@ class Alerts:
         data = {"stats": dict(self.stats.get_stats()), "crawler": self.crawler, "spider": self.crawler.spider,
                 "run": run, "outlet": outlet.key, "outlet_name": outlet.name, "per_day": per_day, "today": today,
                 "limits": self.limits, "open_alerts": open_alerts, "host": socket.gethostname(),
-                "job": os.environ.get("SCRAPY_JOB") or None,
+                "job": getattr(self.crawler.spider, "_job", None),
                 "meta": {}}  # Spidermon's default "meta" is one dict shared by every run of the process
         result, meta = await asyncio.to_thread(self._check, data)
         problems: dict[str, str] = meta.get("problems", {})

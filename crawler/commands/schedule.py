@@ -203,7 +203,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         urls = node_urls(opts.nodes) or default_nodes(self.settings.get("SCRAPYD_NODES"), self.settings.get("SCRAPYD_URL"))
-        self.exitcode = run(args, urls, opts.project, opts.setting, opts.job_args)
+        self.exitcode = run(opts.outlets + args, urls, opts.project, opts.setting, opts.job_args)
 
 
 if __name__ == "__main__":

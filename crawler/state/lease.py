@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SECONDS = 300.0
 _IDENTITY: tuple[int, Holder] | None = None
+_JOB: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,15 @@ def identity() -> Holder:
     pid = os.getpid()
     if _IDENTITY is None or _IDENTITY[0] != pid:
         host = socket.gethostname()
-        _IDENTITY = (pid, Holder(f"{host}/{pid}/{secrets.token_hex(4)}", host, pid, os.environ.get("SCRAPY_JOB") or None))
-    return _IDENTITY[1]
+        _IDENTITY = (pid, Holder(f"{host}/{pid}/{secrets.token_hex(4)}", host, pid, None))
+    held = _IDENTITY[1]
+    return held if held.job == _JOB else Holder(held.holder, held.host, held.pid, _JOB)
+
+
+def set_job(job: str | None) -> None:
+    """The Scrapyd job this process runs (its ``_job`` spider argument), shown with its leases."""
+    global _JOB
+    _JOB = job or None
 
 
 def busy_message(outlet: str, lease: Lease) -> str:

@@ -77,7 +77,7 @@ class Lease:
     holder: str  # "<host>/<pid>/<random>": one per crawler process
     host: str
     pid: int
-    job: str | None  # Scrapyd's job id (SCRAPY_JOB), when run by Scrapyd
+    job: str | None  # Scrapyd's job id (its _job spider argument), when run by Scrapyd
     acquired_at: float
     renewed_at: float
     expires_at: float
