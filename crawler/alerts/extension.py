@@ -106,8 +106,13 @@ class Alerts:
         assert state.store is not None
         today = state.clock().astimezone(ZoneInfo(outlet.timezone)).date()
         since = today - timedelta(days=self.limits["silent_days"] + self.limits["daily_days"])
-        per_day = await state.call(state.store.articles_per_day, outlet.key, since.isoformat())
-        open_alerts = await state.call(state.store.open_alerts, outlet.key)
+        try:
+            per_day = await state.call(state.store.articles_per_day, outlet.key, since.isoformat())
+            open_alerts = await state.call(state.store.open_alerts, outlet.key)
+        except Exception as exc:  # noqa: BLE001 - a state that cannot be read: alert anyway, without memory
+            logger.warning("alerts: %s: the crawl state cannot be read (%r): no history, every problem is sent",
+                           outlet.key, exc)
+            per_day, open_alerts = {}, []
         data = {"stats": dict(self.stats.get_stats()), "crawler": self.crawler, "spider": self.crawler.spider,
                 "run": run, "outlet": outlet.key, "outlet_name": outlet.name, "per_day": per_day, "today": today,
                 "limits": self.limits, "open_alerts": open_alerts, "host": socket.gethostname(),
@@ -119,7 +124,10 @@ class Alerts:
                   if r.status == spidermon_settings.MONITOR.STATUS.SUCCESS}
         resolved = sorted({a.problem for a in open_alerts} & passed)
         sent = meta.get("alerts_sent", [])
-        await state.call(state.store.record_alerts, sent, [(outlet.key, key) for key in resolved])
+        try:
+            await state.call(state.store.record_alerts, sent, [(outlet.key, key) for key in resolved])
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("alerts: %s: what was sent could not be recorded (%r): it may be sent again", outlet.key, exc)
         self._report(outlet.key, problems, open_alerts, sent, resolved, result)
 
     def _check(self, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
