@@ -36,7 +36,7 @@ from pathlib import Path
 from benchmarks.recrawl import build_site
 from tests.crawl import ROOT, mirrors_for
 from tests.pgserver import PostgresServer
-from tests.scrapydserver import PROJECT, ScrapydServer, copy_project
+from tests.scrapydserver import ScrapydServer, copy_project
 from tests.siteserver import SiteServer
 
 WINDOW = {"since": "2023-01-01", "until": "2023-08-31"}
