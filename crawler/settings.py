@@ -121,6 +121,7 @@ EXTENSIONS = {
     "crawler.exports.spool.SpoolFlush": EXTENSION_SPOOL_FLUSH,
     "crawler.exports.manifest.RunManifest": EXTENSION_MANIFEST,
     "crawler.exports.archive.ArchiveOutput": EXTENSION_ARCHIVE,
+    "crawler.alerts.extension.Alerts": 60,  # Spidermon monitors + webhook/e-mail, on the crawl state's run_recorded
     "crawler.extensions.stats_file.StatsFile": 1000,  # last: writes what the others added
 }
 HEALTH_ENABLED = True
@@ -167,8 +168,9 @@ ARCHIVE_REPLAY: list[str] = []  # local WACZ paths to answer every request from 
 AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL") or None  # e.g. http://127.0.0.1:9000 for MinIO
 AWS_REGION_NAME = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
-# --- Scrapyd (crawler/commands/schedule.py, deploy/) ------------------------------------------
-SCRAPYD_URL = os.environ.get("RUSPRESS_SCRAPYD_URL", "http://127.0.0.1:6800/")
+# --- Scrapyd (crawler/commands/schedule.py, deployall.py, deploy/, docs/deployment.md) ------------------
+SCRAPYD_URL = os.environ.get("RUSPRESS_SCRAPYD_URL", "http://127.0.0.1:6800/")  # one node
+SCRAPYD_NODES = os.environ.get("RUSPRESS_SCRAPYD_NODES", "")  # a fleet: URLs (list, or commas/spaces); wins over SCRAPYD_URL
 SCRAPYD_PROJECT = "ruspress"
 
 # --- Crawl state: incremental crawls and de-duplication (crawler/state/, docs/incremental.md) -------------------
@@ -179,6 +181,7 @@ STATE_URL = os.environ.get("RUSPRESS_STATE_URL", "")
 STATE_RECHECK_DAYS = 2  # undated sitemap entries are re-checked (conditionally) while this young
 STATE_LOOKUP_BATCH = 200  # discovered URLs looked up per query
 STATE_WRITE_BATCH = 500  # drops and seen-again updates written per transaction
+STATE_LEASE_SECONDS = 300  # one crawl per outlet: a lease renewed every third of this; a killed crawl's expires after it
 DEDUP_ENABLED = True
 DEDUP_NEAR_ENABLED = True
 DEDUP_NEAR_THRESHOLD = 0.5  # estimated Jaccard similarity of word 3-shingles (docs/incremental.md: thresholds)
@@ -194,6 +197,23 @@ CLEAN_LEARN_MIN_DAYS = 2  # ...published on days this far apart (first to last, 
 CLEAN_LEARN_BATCH = 50  # items held and decided together (at most CONCURRENT_ITEMS)
 CLEAN_LEARN_MAX_HOLD = 30  # seconds an item may wait for its batch
 CLEAN_LEARN_FORGET_DAYS = 90  # blocks seen in one article only and not since are forgotten
+# --- Alerts (crawler/alerts/, docs/deployment.md): Spidermon monitors after every run, each problem sent once ---
+ALERTS_ENABLED = True  # the monitors run (and log) even without a channel
+ALERTS_WEBHOOK_URL = os.environ.get("RUSPRESS_ALERTS_WEBHOOK_URL", "")  # Slack/Mattermost incoming webhook, Telegram sendMessage
+ALERTS_TELEGRAM_CHAT_ID = os.environ.get("RUSPRESS_ALERTS_TELEGRAM_CHAT_ID", "")  # adds chat_id to the payload
+ALERTS_WEBHOOK_DETAILS = False  # True: the payload also has "ruspress": {outlet, run, problems}
+ALERTS_SMTP_HOST = os.environ.get("RUSPRESS_ALERTS_SMTP_HOST", "")  # empty: no e-mail
+ALERTS_SMTP_PORT = 587
+ALERTS_SMTP_SECURITY = "starttls"  # starttls | ssl | none
+ALERTS_SMTP_USER = os.environ.get("RUSPRESS_ALERTS_SMTP_USER", "")
+ALERTS_SMTP_PASSWORD = os.environ.get("RUSPRESS_ALERTS_SMTP_PASSWORD", "")  # never written here
+ALERTS_EMAIL_FROM = os.environ.get("RUSPRESS_ALERTS_EMAIL_FROM", "")
+ALERTS_EMAIL_TO = os.environ.get("RUSPRESS_ALERTS_EMAIL_TO", "")  # addresses, separated by commas
+ALERTS_TIMEOUT = 20  # seconds for one webhook call or SMTP session
+ALERTS_DAILY_DAYS = 28  # "publishes daily": articles dated on ALERTS_DAILY_RATIO of these days ...
+ALERTS_DAILY_RATIO = 0.8
+ALERTS_SILENT_DAYS = 2  # ... and none dated in the last 2 days (today, yesterday): zero_articles
+ALERTS_VALIDATION_RATIO = 0.1  # more than this share of the checked articles dropped by validation
 
 # --- Mirrors: host -> base URL; requests for the host are downloaded from the mirror ---------
 MIRRORS: dict[str, str] = {}

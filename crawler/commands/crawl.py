@@ -10,6 +10,11 @@ unavailable); 2 a usage error (an unknown spider, a malformed ``-a`` argument); 
 delivered (``OUTPUT_FAILED_EXIT_CODE``: a feed file, the manifest, ``-o``/``-O``; a local ``-o``/``-O``
 path that cannot be written is found before anything is crawled); 4 the run reached nothing; 5 the
 crawl state could not be written; 6 another crawl holds the outlet's lease.
+
+The lease (:mod:`crawler.state.lease`) is taken here, before the crawl starts: when another crawl of
+the outlet holds it, on any machine sharing the crawl state, one line says who and the command exits 6
+without starting the crawl (no feed, manifest, spool flush or run row; ``STATS_FILE``, if set, gets
+``run/outcome = lease_busy``).
 Scrapyd runs jobs through ``crawl`` too, so a failed run shows there as "Process died: exitstatus=N".
 """
 
@@ -27,6 +32,9 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler import outcome
 from crawler.exports.storages import local_feed_problem
+from crawler.extensions.stats_file import write_stats
+from crawler.state import lease
+from crawler.state.store import LeaseBusy, StateError
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +73,39 @@ def check_spider_arguments(process: Any, name: str, spargs: dict[str, Any]) -> N
         raise UsageError(str(exc), print_help=False) from None
 
 
+def lease_target(settings: Any, process: Any, name: str) -> tuple[str, str] | None:
+    """(state URL, outlet) of the lease a crawl of spider ``name`` takes; None without a crawl state
+    or for a spider that crawls no outlet."""
+    if not settings.getbool("STATE_ENABLED", True):
+        return None
+    outlet_key = getattr(process.spider_loader.load(name), "outlet_key", None)
+    if outlet_key is None:
+        return None
+    from crawler.state.service import default_state_url
+
+    try:
+        url = settings.get("STATE_URL") or default_state_url(settings.get("OUTPUT_DIR", ""))
+    except StateError:
+        return None  # the crawl says why it has no state
+    return url.replace("%(name)s", name), outlet_key or name
+
+
+def take_lease(settings: Any, process: Any, name: str) -> tuple[str, str] | None:
+    """Take the lease for a crawl of ``name`` before it starts. Raises :class:`LeaseBusy` after logging
+    the one line that says who holds it (and writing STATS_FILE)."""
+    target = lease_target(settings, process, name)
+    if target is None:
+        return None
+    try:
+        lease.take(*target, settings.getfloat("STATE_LEASE_SECONDS", lease.DEFAULT_SECONDS))
+    except LeaseBusy as exc:
+        logger.error("%s (exit code %d)", exc, outcome.EXIT_CODES[outcome.LEASE_BUSY])
+        if settings.get("STATS_FILE"):
+            write_stats(settings["STATS_FILE"], name, {outcome.STAT: outcome.LEASE_BUSY, "finish_reason": "lease_busy"})
+        raise
+    return target
+
+
 def finished(crawler: Crawler, name: str, bootstrap_failed: bool) -> tuple[str | None, int]:
     """(outcome, exit code) of one crawler once the process has stopped (outcome None: it never started)."""
     try:
@@ -94,11 +135,21 @@ class Command(ScrapyCrawlCommand):
         check_feed_paths(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.crawler_process
+        assert self.crawler_process and self.settings is not None
         check_spider_arguments(self.crawler_process, args[0], opts.spargs)
-        crawler: Crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        result, self.exitcode = finished(crawler, args[0], self.crawler_process.bootstrap_failed)
-        if self.exitcode and result is not None:
-            logger.error(outcome.explain(args[0], result, crawler.stats.get_stats(), self.exitcode))
+        lease.set_job(opts.spargs.get("_job"))  # Scrapyd's job id, named in the lease
+        try:
+            leased = take_lease(self.settings, self.crawler_process, args[0])
+        except LeaseBusy:
+            self.exitcode = outcome.EXIT_CODES[outcome.LEASE_BUSY]
+            return
+        try:
+            crawler: Crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+            result, self.exitcode = finished(crawler, args[0], self.crawler_process.bootstrap_failed)
+            if self.exitcode and result is not None:
+                logger.error(outcome.explain(args[0], result, crawler.stats.get_stats(), self.exitcode))
+        finally:
+            if leased:
+                lease.release(*leased)  # if the crawl did not (it could not start, or it crashed)

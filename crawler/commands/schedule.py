@@ -1,109 +1,81 @@
 """``scrapy schedule [OUTLET ...]`` (in the project) or ``ruspress-schedule [OUTLET ...]`` (installed):
-ask Scrapyd to run the chosen outlets, all deployed spiders by default, skipping every outlet whose
-previous job is still pending or running (Scrapyd would happily queue a second one).
+ask a fleet of Scrapyd nodes to run the chosen outlets, all deployed spiders by default.
 
-Meant to be called every N minutes by cron or a systemd timer (deploy/). One line per outlet on
-stdout: ``scheduled <outlet> <job id>``, ``skipped <outlet>: job <id> is running|pending``.
-Exit codes: 0 every outlet scheduled or skipped; 1 Scrapyd unreachable or refused a request;
-2 bad arguments (an outlet Scrapyd does not know, a credential passed as a job setting).
+For each node (``--url``, repeatable; else ``SCRAPYD_NODES``, env ``RUSPRESS_SCRAPYD_NODES``, URLs
+separated by commas or spaces; else ``SCRAPYD_URL``, env ``RUSPRESS_SCRAPYD_URL``, default
+http://127.0.0.1:6800/) it asks ``daemonstatus.json`` (up, and how busy: pending + running jobs),
+the deployed spiders and the project's pending and running jobs. Then every outlet with a job pending
+or running on any node is skipped (Scrapyd would happily queue a second one), and each other outlet
+goes to the least busy node that is up and has it deployed (ties: the order the nodes were given).
+A node that is down is reported and left out; the others get its share. An outlet still running on a
+node that cannot be reached may be scheduled elsewhere: its lease in the crawl state
+(``crawler/state/lease.py``) makes the second job exit at once (code 6).
 
-Reads: ``--url`` / SCRAPYD_URL (env RUSPRESS_SCRAPYD_URL, default http://127.0.0.1:6800/),
-``--project`` / SCRAPYD_PROJECT (default ``ruspress``); HTTP basic auth from the environment
-(RUSPRESS_SCRAPYD_USERNAME, RUSPRESS_SCRAPYD_PASSWORD), never from arguments and never printed.
-Job settings (``--setting NAME=VALUE``) and spider arguments (``-a NAME=VALUE``) are passed to every
-job. Credentials are refused as job settings: Scrapyd logs every job's arguments; give them to
-Scrapyd's environment instead.
+Meant to be called every N minutes by cron or a systemd timer (deploy/). One line per outlet and per
+node that is down, on stdout: ``scheduled <outlet> <job id> on <node>``, ``skipped <outlet>: job <id>
+is running|pending on <node>``, ``down <node>: <reason>``.
+Exit codes: 0 every outlet scheduled or skipped (some nodes may be down); 1 no node is up, or an
+outlet could not be scheduled on any node; 2 bad arguments (an outlet no node has deployed, a
+credential passed as a job setting).
+
+Reads: ``--project`` / SCRAPYD_PROJECT (default ``ruspress``); HTTP basic auth per node from
+``~/.netrc`` or the environment (RUSPRESS_SCRAPYD_USERNAME, RUSPRESS_SCRAPYD_PASSWORD), never from
+arguments and never printed. Job settings (``--setting NAME=VALUE``) and spider arguments
+(``-a NAME=VALUE``) are passed to every job. Credentials are refused as job settings: Scrapyd logs
+every job's arguments; give them to Scrapyd's environment instead.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import os
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.exports.redact import SECRET_NAME
-
-DEFAULT_URL = "http://127.0.0.1:6800/"
-DEFAULT_PROJECT = "ruspress"
+from crawler.scrapyd import DEFAULT_PROJECT, DEFAULT_URL, ScrapydClient, ScrapydError, node_urls
 
 
-class ScrapydError(RuntimeError):
-    """Scrapyd could not be reached, or answered with an error."""
+@dataclass
+class Node:
+    client: ScrapydClient
+    load: int = 0
+    spiders: list[str] = field(default_factory=list)
+    busy: dict[str, tuple[str, str]] = field(default_factory=dict)
+    down: str = ""  # why it is left out
 
+    @property
+    def url(self) -> str:
+        return self.client.url
 
-class ScrapydClient:
-    """The three calls of Scrapyd's JSON API the scheduler needs (urllib; no proxy for Scrapyd)."""
-
-    def __init__(self, url: str, project: str, username: str | None = None, password: str | None = None,
-                 timeout: float = 30) -> None:
-        self.url = url if url.endswith("/") else url + "/"
-        self.project = project
-        self.timeout = timeout
-        self.headers = {"Accept": "application/json"}
-        if username:
-            token = base64.b64encode(f"{username}:{password or ''}".encode()).decode()
-            self.headers["Authorization"] = f"Basic {token}"
-        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-    def call(self, endpoint: str, query: dict[str, str] | None = None,
-             form: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-        url = urllib.parse.urljoin(self.url, endpoint)
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(url, data=data, headers=self.headers)
+    def probe(self) -> None:
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
-                answer = json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            raise ScrapydError(f"{endpoint}: HTTP {exc.code} from Scrapyd at {self.url}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise ScrapydError(f"{endpoint}: cannot reach Scrapyd at {self.url} ({reason})") from None
-        if answer.get("status") != "ok":
-            raise ScrapydError(f"{endpoint}: {answer.get('message') or answer}")
-        return answer
-
-    def spiders(self) -> list[str]:
-        return list(self.call("listspiders.json", {"project": self.project})["spiders"])
-
-    def busy(self) -> dict[str, tuple[str, str]]:
-        """spider -> (state, job id) for the project's pending and running jobs."""
-        jobs = self.call("listjobs.json", {"project": self.project})
-        found: dict[str, tuple[str, str]] = {}
-        for state in ("running", "pending"):
-            for job in jobs.get(state, []):
-                found.setdefault(job["spider"], (state, job["id"]))
-        return found
-
-    def schedule(self, spider: str, settings: dict[str, str], args: dict[str, str]) -> str:
-        form = [("project", self.project), ("spider", spider)]
-        form += [("setting", f"{name}={value}") for name, value in settings.items()]
-        form += list(args.items())
-        return str(self.call("schedule.json", form=form)["jobid"])
+            self.load = self.client.load()
+            self.spiders = self.client.spiders()
+            self.busy = self.client.busy()
+        except ScrapydError as exc:
+            self.down = str(exc)
 
 
 @dataclass
 class Outcome:
     outlet: str
-    action: str  # scheduled | skipped
-    job: str
+    action: str  # scheduled | skipped | down | failed
+    job: str = ""
     state: str = ""
+    node: str = ""
 
     def line(self) -> str:
         if self.action == "scheduled":
-            return f"scheduled {self.outlet} {self.job}"
-        return f"skipped {self.outlet}: job {self.job} is {self.state}"
+            return f"scheduled {self.outlet} {self.job} on {self.node}"
+        if self.action == "skipped":
+            return f"skipped {self.outlet}: job {self.job} is {self.state} on {self.node}"
+        if self.action == "down":
+            return f"down {self.node}: {self.state}"
+        return f"failed {self.outlet}: {self.state}"
 
 
 def pairs(values: list[str], option: str) -> dict[str, str]:
@@ -123,47 +95,75 @@ def check_settings(settings: dict[str, str]) -> None:
                          "arguments. Put credentials in Scrapyd's environment (deploy/ruspress.env).")
 
 
-def schedule_outlets(client: ScrapydClient, outlets: list[str], settings: dict[str, str],
+def schedule_outlets(nodes: list[Node], outlets: list[str], settings: dict[str, str],
                      args: dict[str, str]) -> list[Outcome]:
-    """Schedule ``outlets`` (all deployed spiders when empty), skipping those with a pending or
-    running job. Raises UsageError for an outlet Scrapyd does not know (nothing is scheduled then)."""
+    """Schedule ``outlets`` (every spider deployed on a node that is up, when empty) across ``nodes``.
+    Raises UsageError for an outlet no node that is up has deployed (nothing is scheduled then)."""
     check_settings(settings)
-    deployed = client.spiders()
-    chosen = outlets or deployed
+    for node in nodes:
+        node.probe()
+    outcomes = [Outcome("", "down", state=node.down, node=node.url) for node in nodes if node.down]
+    up = [node for node in nodes if not node.down]
+    if not up:
+        return outcomes
+    deployed = list(dict.fromkeys(name for node in up for name in node.spiders))
+    chosen = list(dict.fromkeys(outlets)) or deployed
     unknown = sorted(set(chosen) - set(deployed))
     if unknown:
-        raise UsageError(f"not deployed in project {client.project!r}: {', '.join(unknown)} "
-                         f"(deployed: {', '.join(deployed) or 'none'})")
-    busy = client.busy()
-    outcomes = []
+        raise UsageError(f"not deployed in project {up[0].client.project!r} on any node that is up: "
+                         f"{', '.join(unknown)} (deployed: {', '.join(deployed) or 'none'})")
     for outlet in chosen:
-        if outlet in busy:
-            state, job = busy[outlet]
-            outcomes.append(Outcome(outlet, "skipped", job, state))
-        else:
-            outcomes.append(Outcome(outlet, "scheduled", client.schedule(outlet, settings, args)))
+        holder = next((node for node in up if outlet in node.busy), None)
+        if holder is not None:
+            state, job = holder.busy[outlet]
+            outcomes.append(Outcome(outlet, "skipped", job, state, holder.url))
+            continue
+        outcomes.append(_schedule_one(up, outlet, settings, args))
     return outcomes
 
 
-def run(outlets: list[str], url: str, project: str, settings: list[str], args: list[str]) -> int:
+def _schedule_one(up: list[Node], outlet: str, settings: dict[str, str], args: dict[str, str]) -> Outcome:
+    """On the least busy node that has the outlet; a node that fails here is left out from now on."""
+    errors = []
+    for node in sorted((n for n in up if outlet in n.spiders and not n.down), key=lambda n: n.load):
+        try:
+            job = node.client.schedule(outlet, settings, args)
+        except ScrapydError as exc:
+            node.down = str(exc)
+            errors.append(f"{node.url}: {exc}")
+            continue
+        node.load += 1
+        return Outcome(outlet, "scheduled", job, node=node.url)
+    return Outcome(outlet, "failed", state="; ".join(errors) or "no node that is up has it deployed")
+
+
+def run(outlets: list[str], urls: list[str], project: str, settings: list[str], args: list[str]) -> int:
     try:
-        client = ScrapydClient(url, project, os.environ.get("RUSPRESS_SCRAPYD_USERNAME"),
-                               os.environ.get("RUSPRESS_SCRAPYD_PASSWORD"))
-        outcomes = schedule_outlets(client, outlets, pairs(settings, "--setting"), pairs(args, "-a"))
+        nodes = [Node(ScrapydClient.for_node(url, project)) for url in urls]
+        outcomes = schedule_outlets(nodes, outlets, pairs(settings, "--setting"), pairs(args, "-a"))
     except UsageError as exc:
         print(f"schedule: {exc}", file=sys.stderr)
         return 2
-    except ScrapydError as exc:
-        print(f"schedule: {exc}", file=sys.stderr)
-        return 1
     for outcome in outcomes:
         print(outcome.line(), flush=True)
-    return 0
+    down = [o for o in outcomes if o.action == "down"]
+    if len(down) == len(nodes):
+        print(f"schedule: no Scrapyd node is up ({', '.join(o.node for o in down)})", file=sys.stderr)
+        return 1
+    if down:
+        print(f"schedule: {len(down)} of {len(nodes)} node(s) down: {', '.join(o.node for o in down)}; "
+              "their outlets went to the others", file=sys.stderr)
+    return 1 if any(o.action == "failed" for o in outcomes) else 0
 
 
-def add_arguments(parser: argparse.ArgumentParser, url: str, project: str) -> None:
+def default_nodes(nodes: str | list[str] | None, url: str | None) -> list[str]:
+    return node_urls(nodes) or node_urls(url) or [DEFAULT_URL]
+
+
+def add_arguments(parser: argparse.ArgumentParser, project: str) -> None:
     parser.add_argument("outlets", nargs="*", metavar="OUTLET", help="outlets to run (default: every deployed spider)")
-    parser.add_argument("--url", default=url, help=f"Scrapyd's URL (default {url})")
+    parser.add_argument("--url", "--node", dest="nodes", action="append", default=[], metavar="URL",
+                        help="a Scrapyd node (repeatable; default SCRAPYD_NODES, else SCRAPYD_URL)")
     parser.add_argument("--project", default=project, help=f"Scrapyd project (default {project})")
     parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
                         help="a Scrapy setting for every job (repeatable; no credentials)")
@@ -175,9 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     """Console script ``ruspress-schedule``."""
     parser = argparse.ArgumentParser(prog="ruspress-schedule", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser, os.environ.get("RUSPRESS_SCRAPYD_URL") or DEFAULT_URL, DEFAULT_PROJECT)
+    add_arguments(parser, DEFAULT_PROJECT)
     opts = parser.parse_args(argv)
-    return run(opts.outlets, opts.url, opts.project, opts.setting, opts.job_args)
+    urls = node_urls(opts.nodes) or default_nodes(os.environ.get("RUSPRESS_SCRAPYD_NODES"),
+                                                  os.environ.get("RUSPRESS_SCRAPYD_URL"))
+    return run(opts.outlets, urls, opts.project, opts.setting, opts.job_args)
 
 
 class Command(ScrapyCommand):
@@ -185,10 +187,10 @@ class Command(ScrapyCommand):
     requires_crawler_process = False  # no crawl here: no Scrapy start-up banner, stdout is the report
 
     def syntax(self) -> str:
-        return "[OUTLET ...] [--url URL] [--setting NAME=VALUE] [-a NAME=VALUE]"
+        return "[OUTLET ...] [--url URL ...] [--setting NAME=VALUE] [-a NAME=VALUE]"
 
     def short_desc(self) -> str:
-        return "Ask Scrapyd to run outlets, skipping those whose previous job is pending or running"
+        return "Ask a fleet of Scrapyd nodes to run outlets, each on the least busy node, skipping busy outlets"
 
     def long_desc(self) -> str:
         return __doc__ or self.short_desc()
@@ -196,11 +198,12 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         assert self.settings is not None
-        add_arguments(parser, self.settings.get("SCRAPYD_URL") or DEFAULT_URL,
-                      self.settings.get("SCRAPYD_PROJECT") or DEFAULT_PROJECT)
+        add_arguments(parser, self.settings.get("SCRAPYD_PROJECT") or DEFAULT_PROJECT)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        self.exitcode = run(args, opts.url, opts.project, opts.setting, opts.job_args)
+        assert self.settings is not None
+        urls = node_urls(opts.nodes) or default_nodes(self.settings.get("SCRAPYD_NODES"), self.settings.get("SCRAPYD_URL"))
+        self.exitcode = run(opts.outlets + args, urls, opts.project, opts.setting, opts.job_args)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|CREDENTIAL|_KEY_ID$)", re.I)
+SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|CREDENTIAL|_KEY_ID$|WEBHOOK_URL)", re.I)
 USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s@:'\"]*:[^/\s@'\"]*@", re.I)
 MASK = "***"
 MIN_LENGTH = 8  # shorter values are not treated as secrets (they would mask ordinary words)

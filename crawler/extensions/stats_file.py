@@ -36,11 +36,16 @@ class StatsFile:
     def engine_stopped(self) -> None:
         if self.crawler.stats.get_stats():  # a crawl that never started has no outcome
             outcome.settle(self.crawler.stats)
-        stats = dict(self.crawler.stats.get_stats())
         name = self.crawler.spider.name if self.crawler.spider else "crawl"
-        path = Path(self.path.replace("%(name)s", name))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(stats, default=_plain, indent=1, sort_keys=True), "utf-8")
+        write_stats(self.path, name, dict(self.crawler.stats.get_stats()))
+
+
+def write_stats(template: str, name: str, stats: dict[str, Any]) -> None:
+    """``stats`` as JSON at ``template`` (``%(name)s`` replaced by ``name``); also used by ``scrapy crawl``
+    for a run that stopped before its crawler started (another crawl held the outlet's lease)."""
+    path = Path(template.replace("%(name)s", name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stats, default=_plain, indent=1, sort_keys=True), "utf-8")
 
 
 def _plain(value: Any) -> str:

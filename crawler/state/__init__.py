@@ -6,7 +6,7 @@ the de-duplication pipeline talk to.
 """
 
 from crawler.state.records import DELIVERED, DUPLICATE, GONE, REJECTED, ArticleState, RunRecord, Touch
-from crawler.state.store import StateError, StateLocked, StateStore, open_store
+from crawler.state.store import LeaseBusy, StateError, StateLocked, StateStore, open_store
 
-__all__ = ["ArticleState", "RunRecord", "Touch", "StateStore", "StateError", "StateLocked", "open_store",
+__all__ = ["ArticleState", "RunRecord", "Touch", "StateStore", "StateError", "StateLocked", "LeaseBusy", "open_store",
            "DELIVERED", "DUPLICATE", "GONE", "REJECTED"]

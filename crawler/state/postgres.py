@@ -22,6 +22,7 @@ SCHEMA_LOCK = 0x52555350  # "RUSP": advisory lock id taken while creating the sc
 
 class PostgresStore(SqlStore):
     placeholder = "%s"
+    epoch_sql = "EXTRACT(EPOCH FROM clock_timestamp())::double precision"  # the server's clock, for every machine
 
     def __init__(self, url: str) -> None:
         self.url = redact(url)

@@ -1,4 +1,5 @@
-"""The rows of the crawl state: one per article URL, one per run."""
+"""The rows of the crawl state: one per article URL, one per run, one per leased outlet, one per open
+alert."""
 
 from __future__ import annotations
 
@@ -101,3 +102,41 @@ class LearnedBlock:
     added: int = 0
     added_edge: int = 0
     changed: bool = False  # kind or decision changed in this run (written even without new counts)
+
+
+@dataclass
+class Lease:
+    """Who crawls an outlet now (the ``leases`` table). Times are seconds since the epoch, by the
+    database's clock (one clock for every machine of a fleet); ``now`` is that clock when it was read."""
+
+    outlet: str
+    holder: str  # "<host>/<pid>/<random>": one per crawler process
+    host: str
+    pid: int
+    job: str | None  # Scrapyd's job id (its _job spider argument), when run by Scrapyd
+    acquired_at: float
+    renewed_at: float
+    expires_at: float
+    now: float = 0.0
+
+    @property
+    def expires_in(self) -> float:
+        return self.expires_at - self.now
+
+    def describe(self) -> str:
+        job = f", job {self.job}" if self.job else ""
+        return (f"host {self.host}, pid {self.pid}{job}, lease renewed {max(0, self.now - self.renewed_at):.0f} s ago, "
+                f"expires in {max(0, self.expires_in):.0f} s")
+
+
+@dataclass
+class Alert:
+    """A problem of an outlet that a channel (``webhook``, ``email``) has been told about; the row goes
+    when a run finds the problem resolved, so that it alerts again if it comes back."""
+
+    outlet: str
+    problem: str  # a monitor's key: run_failed, layout_drift, ...
+    channel: str
+    message: str
+    first_seen: str
+    sent_at: str

@@ -2,7 +2,8 @@
 
 Reads: ``STATE_ENABLED`` (default True; ``scrapy article`` turns it off: then no state is read or
 written), ``STATE_URL`` (default ``sqlite:///<OUTPUT_DIR>/state.sqlite``; ``%(name)s`` is replaced by
-the spider name), ``STATE_RECHECK_DAYS`` (2), ``STATE_WRITE_BATCH`` (500), and the ``DEDUP_*``
+the spider name), ``STATE_RECHECK_DAYS`` (2), ``STATE_WRITE_BATCH`` (500), ``STATE_LEASE_SECONDS`` (300:
+the outlet's lease, :mod:`crawler.state.lease`), and the ``DEDUP_*``
 settings that the matcher needs (``DEDUP_ENABLED``, ``DEDUP_NEAR_ENABLED``, ``DEDUP_NEAR_THRESHOLD``,
 ``DEDUP_NEAR_ACTION``, ``DEDUP_NUM_PERM``). Reads from the spider: ``outlet`` (the outlet record),
 ``mode``, ``since``/``until``/``since_given``, ``clock``.
@@ -10,13 +11,16 @@ settings that the matcher needs (``DEDUP_ENABLED``, ``DEDUP_NEAR_ENABLED``, ``DE
 Lifecycle: the store is opened when the spider opens, by the de-duplication pipeline's
 ``open_spider`` (a failure stops the crawl at start: ``scrapy crawl`` exits with code 1 after an
 error that says why) or else on ``spider_opened`` (a failure closes the spider with reason
-``state_unavailable``); without ``-a since`` the window is moved to start at
+``state_unavailable``); the outlet's lease is taken first (held by another crawl: :class:`LeaseBusy`,
+``run/outcome = lease_busy``, nothing else happens); without ``-a since`` the window is moved to start at
 the outlet's last successful run (or ``STATE_RECHECK_DAYS`` back, whichever is earlier); a ``runs``
 row is written. When the spider closes, after every feed has been stored, pending writes are
 flushed and the run is recorded as ``finished`` (complete: it moves the next run's window),
 ``partial`` (``limit`` reached, a discovery source failed, or a window that ends before today) or
 ``failed`` (the spider did not finish, a feed was not stored, or discovery reached nothing: then the
 next run's default window still starts at the last *finished* run and covers the lost days again).
+Then the signal :data:`run_recorded` (``state``, ``run``) is sent (the alerts run on it, with the store
+still open and the lease held), and last the lease is released.
 
 Write failures (a full disk, a database gone): a failed write keeps its records in memory and is
 retried with the next one (``state/write_errors``). When the last write of the run fails too, the
@@ -36,7 +40,7 @@ The incremental middlewares and the de-duplication pipeline find this object wit
 Stats: ``state/committed`` (articles written after delivery), ``state/uncommitted`` (emitted
 articles whose feed was not stored: the next run emits them again), ``state/flushes``,
 ``state/run_status/<status>``, ``state/write_errors``, ``state/write_failed``, ``state/journaled``
-(records kept in the journal), ``state/replayed`` (journal records written at start).
+(records kept in the journal), ``state/replayed`` (journal records written at start), ``state/lease_lost``.
 """
 
 from __future__ import annotations
@@ -59,15 +63,20 @@ from scrapy.extensions.feedexport import FeedExporter
 from crawler import outcome
 from crawler.extensions import delivery
 from crawler.state import shared
+from crawler.state.lease import DEFAULT_SECONDS, LeaseKeeper
 from crawler.state.journal import Journal, default_dir
 from crawler.state.matching import Fetched, Judgement, Key, Matcher
 from crawler.state.policy import INCREMENTAL, MODES
 from crawler.state.records import ArticleState, RunRecord
 from crawler.state.shared import SharedStore
-from crawler.state.store import StateError, StateStore, redact
+from crawler.state.store import LeaseBusy, StateError, StateStore, redact
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+run_recorded = object()  # signal (state: CrawlState, run: RunRecord): the run's row is final, the store open
+# the final stats kept with each run (the status page and the alerts' history read them)
+RUN_STATS_PREFIXES = ("incremental", "dedup", "delivery", "state", "discovery", "sources", "health", "extract",
+                      "output", "validate", "clean", "run", "spider", "item_scraped_count", "finish_reason")
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, CrawlState] = weakref.WeakKeyDictionary()
 
 
@@ -87,7 +96,7 @@ def default_state_url(output_dir: str) -> str:
 class CrawlState:
     def __init__(self, crawler: Crawler, url: str, recheck_days: int = 2, write_batch: int = 500,
                  near: bool = True, threshold: float = 0.5, near_action: str = "mark", num_perm: int = 64,
-                 exact: bool = True, journal_dir: str = "") -> None:
+                 exact: bool = True, journal_dir: str = "", lease_seconds: float = DEFAULT_SECONDS) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.url_template = url
@@ -96,6 +105,9 @@ class CrawlState:
         self.near, self.threshold, self.near_action, self.num_perm = near, threshold, near_action, num_perm
         self.exact = exact
         self.journal_dir = journal_dir
+        self.lease_seconds = lease_seconds
+        self.lease: LeaseKeeper | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.journal: Journal | None = None
         self.write_error: str | None = None  # the last failed write, until one succeeds
         self.judging = False  # set by the de-duplication pipeline, which judges every article
@@ -132,7 +144,10 @@ class CrawlState:
             near=settings.getbool("DEDUP_ENABLED", True) and settings.getbool("DEDUP_NEAR_ENABLED", True),
             threshold=threshold, near_action=action, num_perm=settings.getint("DEDUP_NUM_PERM", 64),
             journal_dir=settings.get("STATE_JOURNAL_DIR") or "",
+            lease_seconds=settings.getfloat("STATE_LEASE_SECONDS", DEFAULT_SECONDS),
         )
+        if state.lease_seconds <= 0:
+            raise ValueError(f"STATE_LEASE_SECONDS={state.lease_seconds}: expected a positive number of seconds")
         if not state.journal_dir:
             folder = default_dir(settings.get("OUTPUT_SPOOL_DIR") or "", state.url_template)
             state.journal_dir = str(folder) if folder else ""
@@ -181,6 +196,8 @@ class CrawlState:
     async def spider_opened(self, spider: Any) -> None:
         try:
             await self.open()
+        except LeaseBusy:
+            raise CloseSpider("lease_busy") from None
         except StateError:
             raise CloseSpider("state_unavailable") from None
 
@@ -205,10 +222,25 @@ class CrawlState:
             logger.error("crawl state unavailable, the crawl stops: %s", exc)
             raise StateError(str(exc)) from None
         self.store = self.shared.store
+        self.lease = LeaseKeeper(self.shared, self.outlet.key, self.lease_seconds, self._lease_lost)
+        self._loop = asyncio.get_running_loop()
+        try:
+            await self.lease.acquire()
+        except BaseException as exc:
+            if isinstance(exc, LeaseBusy):
+                self.stats.set_value(outcome.STAT, outcome.LEASE_BUSY)
+                logger.error("%s", exc)
+            else:
+                logger.error("crawl state unavailable, the crawl stops: cannot take the lease on %s: %s",
+                             self.outlet.key, exc)
+            await shared.release(self.shared)
+            self.shared = self.store = None
+            raise
         try:
             await self._start(spider, url)
         except StateError:
             self.ready = False
+            await self.lease.release()
             await shared.release(self.shared)
             self.shared = None
             raise
@@ -256,6 +288,17 @@ class CrawlState:
         outcome.settle(self.stats)
         logger.error("THE CRAWL STATE COULD NOT BE WRITTEN, the crawl stops: %s", why)
         raise StateError(why)
+
+    def _lease_lost(self, reason: str) -> None:
+        """From the lease's thread: stop the crawl, another crawl of the outlet may be running now."""
+        def stop() -> None:
+            self.stats.set_value("state/lease_lost", 1)
+            logger.error("%s: the lease on this outlet was lost (%s): the crawl stops", self.outlet.key, reason)
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                asyncio.ensure_future(engine.close_spider_async(reason="lease_lost"))
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(stop)
 
     def _feeds_tracked(self) -> bool:
         exts = self.crawler.extensions.middlewares if self.crawler.extensions else ()
@@ -356,17 +399,30 @@ class CrawlState:
         self.run.status = self._status(spider, reason, uncommitted)
         self.run.finished_at = self._now()
         self.run.since, self.run.until = str(spider.since), str(spider.until)
-        self.run.stats = {k: v for k, v in self.stats.get_stats().items()
-                          if k.split("/", 1)[0] in ("incremental", "dedup", "delivery", "state", "discovery", "sources")}
+        self.run.stats = {k: v for k, v in self.stats.get_stats().items() if k.split("/", 1)[0] in RUN_STATS_PREFIXES}
         try:
             written = await self.call(self._close_in_thread)
-        finally:
-            await shared.release(self.shared)
-            self.shared = None
+        except BaseException:
+            await self._release()
+            raise
         self.stats.inc_value(f"state/run_status/{self.run.status}")
         if written:
             logger.info("crawl state: run recorded as %s", self.run.status)
         outcome.settle(self.stats)
+        try:
+            await self.crawler.signals.send_catch_log_async(run_recorded, state=self, run=self.run)
+        finally:
+            await self._release()
+
+    async def _release(self) -> None:
+        """The lease, then the store (the last crawl of the process using it closes it)."""
+        try:
+            if self.lease is not None:
+                await self.lease.release()
+        finally:
+            if self.shared is not None:
+                await shared.release(self.shared)
+            self.shared = None
 
     def _close_in_thread(self) -> bool:
         """The run's last writes; when they fail, the journal keeps them. True when all was written."""

@@ -8,6 +8,9 @@ Tables:
   learned_blocks  per outlet, the fingerprints of body paragraphs (and of pairs of consecutive ones) with
              how many distinct articles had them, kind, decision and operator pins: learned boilerplate
              (:mod:`crawler.boilerplate.learning`); unique (outlet, fingerprint)
+  leases     one row per outlet being crawled: holder (host/pid/random), Scrapyd job, times by the
+             database's clock (epoch seconds); a crawl renews its row, a row past ``expires_at`` is free
+  alerts     the open problems each alert channel has been told about, per outlet (sent once)
   state_meta schema version
 
 Queries are written with ``?`` placeholders; a dialect converts them. Subclasses provide the
@@ -22,7 +25,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from crawler.state.records import DELIVERED, UNDECIDED, ArticleState, LearnedBlock, RunRecord, Touch
+from crawler.state.records import DELIVERED, UNDECIDED, Alert, ArticleState, LearnedBlock, Lease, RunRecord, Touch
 from crawler.state.store import StateError
 
 SCHEMA_VERSION = 1
@@ -62,7 +65,16 @@ def schema(id_type: str, blob: str, without_rowid: str) -> list[str]:
             articles INTEGER NOT NULL, edge INTEGER NOT NULL, first_seen TEXT, last_seen TEXT,
             first_day TEXT, last_day TEXT, kind TEXT NOT NULL, decision TEXT NOT NULL,
             pinned INTEGER NOT NULL DEFAULT 0, UNIQUE (outlet, fingerprint))""",
+        """CREATE TABLE IF NOT EXISTS leases (
+            outlet TEXT PRIMARY KEY, holder TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, job TEXT,
+            acquired_at DOUBLE PRECISION NOT NULL, renewed_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS alerts (
+            outlet TEXT NOT NULL, problem TEXT NOT NULL, channel TEXT NOT NULL, message TEXT NOT NULL,
+            first_seen TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (outlet, problem, channel))""",
     ]
+
+LEASE_COLUMNS = ("outlet", "holder", "host", "pid", "job", "acquired_at", "renewed_at", "expires_at")
 
 
 class SqlStore:
@@ -72,6 +84,11 @@ class SqlStore:
     url: str
     placeholder = "?"
     conn: Any = None
+    epoch_sql = "((julianday('now') - 2440587.5) * 86400.0)"  # the database's clock, in epoch seconds
+    # True when holding the store proves that no other process uses it (SQLite's file lock): a lease
+    # left by another process is then stale, whatever its expiry says
+    process_exclusive = False
+    tables: set[str] | None = None  # set by a read-only connection: the tables that exist (None: all)
 
     # ------------------------------------------------------------------ dialect
     def transaction(self) -> AbstractContextManager[Any]:
@@ -221,6 +238,109 @@ class SqlStore:
             cursor = self._execute("DELETE FROM learned_blocks WHERE outlet = ? AND articles <= 1 AND pinned = 0 "
                                    "AND last_seen < ?", (outlet, seen_before))
         return max(cursor.rowcount, 0)
+
+    def runs_since(self, started_at: str, outlet: str | None = None) -> list[RunRecord]:
+        """Runs (every outlet, or one) that started at or after ``started_at`` (ISO, UTC), oldest first."""
+        sql = ("SELECT id, outlet, started_at, finished_at, since, until, mode, status, stats FROM runs "
+               "WHERE started_at >= ?")
+        params: list[Any] = [started_at]
+        if outlet is not None:
+            sql += " AND outlet = ?"
+            params.append(outlet)
+        rows = self._execute(sql + " ORDER BY started_at, id", params).fetchall()
+        return [RunRecord(id=r[0], outlet=r[1], started_at=r[2], finished_at=r[3], since=r[4], until=r[5],
+                          mode=r[6], status=r[7], stats=json.loads(r[8]) if r[8] else {}) for r in rows]
+
+    def outlets(self) -> list[str]:
+        """Every outlet the state has a run or a lease of."""
+        rows = self._execute("SELECT DISTINCT outlet FROM runs").fetchall()
+        return sorted({r[0] for r in rows} | {lease.outlet for lease in self.leases()})
+
+    def articles_per_day(self, outlet: str, since_day: str) -> dict[str, int]:
+        """Delivered articles of ``outlet`` per day of publication (``YYYY-MM-DD`` as the article gives
+        it, in the outlet's time zone) from ``since_day`` on; articles without a date are not counted."""
+        rows = self._execute(
+            "SELECT substr(published_at, 1, 10) AS day, COUNT(*) FROM articles WHERE outlet = ? AND status = ? "
+            "AND published_at >= ? GROUP BY substr(published_at, 1, 10)", (outlet, DELIVERED, since_day)).fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    # ------------------------------------------------------------------ leases
+    def _has(self, table: str) -> bool:
+        return self.tables is None or table in self.tables
+
+    def _lease(self, outlet: str) -> Lease | None:
+        if not self._has("leases"):
+            return None
+        row = self._execute(f"SELECT {', '.join(LEASE_COLUMNS)}, {self.epoch_sql} FROM leases WHERE outlet = ?",
+                            (outlet,)).fetchone()
+        return Lease(*row[:5], float(row[5]), float(row[6]), float(row[7]), now=float(row[8])) if row else None
+
+    def leases(self) -> list[Lease]:
+        if not self._has("leases"):
+            return []
+        rows = self._execute("SELECT outlet FROM leases ORDER BY outlet").fetchall()
+        return [lease for lease in (self._lease(r[0]) for r in rows) if lease is not None]
+
+    def acquire_lease(self, outlet: str, holder: str, host: str, pid: int, job: str | None,
+                      seconds: float) -> tuple[bool, Lease, Lease | None]:
+        """Take the lease on ``outlet`` for ``seconds`` unless another holder's lease is still running.
+
+        Returns (acquired, the lease now, the expired lease that was taken over or None). Atomic: the
+        insert-or-take-over is one statement (PostgreSQL makes a concurrent one wait for this
+        transaction and re-checks its condition on the row it committed; SQLite has one writer)."""
+        with self.transaction():
+            before = self._lease(outlet)
+            stale = " OR NOT (leases.host = excluded.host AND leases.pid = excluded.pid)" if self.process_exclusive else ""
+            now = self.epoch_sql
+            self._execute(
+                f"INSERT INTO leases ({', '.join(LEASE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, {now}, {now}, {now} + ?) "
+                f"ON CONFLICT (outlet) DO UPDATE SET holder = excluded.holder, host = excluded.host, "
+                f"pid = excluded.pid, job = excluded.job, acquired_at = CASE WHEN leases.holder = excluded.holder "
+                f"THEN leases.acquired_at ELSE excluded.acquired_at END, renewed_at = excluded.renewed_at, "
+                f"expires_at = excluded.expires_at "
+                f"WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.acquired_at{stale}",
+                (outlet, holder, host, pid, job, float(seconds)))
+            after = self._lease(outlet)
+        assert after is not None
+        acquired = after.holder == holder
+        taken_over = before if acquired and before is not None and before.holder != holder else None
+        return acquired, after, taken_over
+
+    def renew_lease(self, outlet: str, holder: str, seconds: float) -> bool:
+        """Move the expiry of ``holder``'s lease ``seconds`` ahead; False when it is not held by it any more."""
+        with self.transaction():
+            cursor = self._execute(f"UPDATE leases SET renewed_at = {self.epoch_sql}, expires_at = {self.epoch_sql} + ? "
+                                   "WHERE outlet = ? AND holder = ?", (float(seconds), outlet, holder))
+            return cursor.rowcount == 1
+
+    def release_lease(self, outlet: str, holder: str) -> bool:
+        with self.transaction():
+            return self._execute("DELETE FROM leases WHERE outlet = ? AND holder = ?", (outlet, holder)).rowcount == 1
+
+    # ------------------------------------------------------------------ alerts
+    def open_alerts(self, outlet: str | None = None) -> list[Alert]:
+        if not self._has("alerts"):
+            return []
+        sql = "SELECT outlet, problem, channel, message, first_seen, sent_at FROM alerts"
+        params: tuple[Any, ...] = ()
+        if outlet is not None:
+            sql, params = sql + " WHERE outlet = ?", (outlet,)
+        return [Alert(*row) for row in self._execute(sql + " ORDER BY outlet, problem, channel", params).fetchall()]
+
+    def record_alerts(self, sent: Sequence[Alert], resolved: Sequence[tuple[str, str]] = ()) -> None:
+        """In one transaction: remember the alerts ``sent`` and forget the (outlet, problem) pairs
+        that are ``resolved`` (on every channel)."""
+        if not sent and not resolved:
+            return
+        with self.transaction():
+            if resolved:
+                self._executemany("DELETE FROM alerts WHERE outlet = ? AND problem = ?", resolved)
+            if sent:
+                self._executemany(
+                    "INSERT INTO alerts (outlet, problem, channel, message, first_seen, sent_at) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (outlet, problem, channel) DO UPDATE SET message = excluded.message, "
+                    "sent_at = excluded.sent_at",
+                    [(a.outlet, a.problem, a.channel, a.message, a.first_seen, a.sent_at) for a in sent])
 
     # ------------------------------------------------------------------ writes
     def save(self, articles: Sequence[tuple[ArticleState, Sequence[int]]], touches: Iterable[Touch] = ()) -> None:

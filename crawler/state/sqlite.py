@@ -26,24 +26,30 @@ from crawler.state.store import StateError, StateLocked
 
 
 class SqliteStore(SqlStore):
-    def __init__(self, path: str | Path) -> None:
+    process_exclusive = True  # the file lock: a lease of another process is stale once we hold the file
+
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path).expanduser().resolve()
         self.url = f"sqlite:///{self.path}"
         self.conn: sqlite3.Connection | None = None
         self._lock: IO[str] | None = None
+        self.readonly = readonly
 
     @classmethod
-    def from_url(cls, url: str) -> SqliteStore:
+    def from_url(cls, url: str, readonly: bool = False) -> SqliteStore:
         parts = urlsplit(url)
         path = unquote(parts.path)
         if parts.netloc or not path or path == "/":
             raise StateError(f"STATE_URL={url!r}: expected sqlite:///<path to a file>")
-        return cls(path)
+        return cls(path, readonly)
 
     def ddl(self) -> list[str]:
         return schema("INTEGER PRIMARY KEY", "BLOB", " WITHOUT ROWID")
 
     def connect(self) -> None:
+        if self.readonly:
+            self._connect_readonly()
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         try:
@@ -61,6 +67,19 @@ class SqliteStore(SqlStore):
         except BaseException:
             self.close()
             raise
+
+    def _connect_readonly(self) -> None:
+        """Read without the file lock (a crawl may hold it): ``scrapy status``, and a crawl that finds
+        the file locked and looks whether its outlet is leased. Tables an older crawler did not create
+        read as empty."""
+        if not self.path.is_file():
+            raise StateError(f"no crawl state at {self.path}")
+        try:
+            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=5.0)
+            self.tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StateError(f"cannot read the crawl state {self.path}: {exc}") from exc
 
     def _take_lock(self) -> None:
         lock_path = self.path.with_name(self.path.name + ".lock")

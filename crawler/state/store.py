@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from crawler.state.records import ArticleState, LearnedBlock, RunRecord, Touch
+from crawler.state.records import Alert, ArticleState, LearnedBlock, Lease, RunRecord, Touch
 
 
 class StateError(RuntimeError):
@@ -23,6 +23,14 @@ class StateError(RuntimeError):
 
 class StateLocked(StateError):
     """Another process holds this SQLite state file."""
+
+
+class LeaseBusy(StateError):
+    """Another crawl holds the lease on this outlet (``scrapy crawl`` exits with code 6)."""
+
+    def __init__(self, message: str, lease: Lease | None = None) -> None:
+        super().__init__(message)
+        self.lease = lease
 
 
 class StateStore(Protocol):
@@ -71,14 +79,41 @@ class StateStore(Protocol):
     def forget_blocks(self, outlet: str, seen_before: str) -> int:
         """Delete unpinned blocks seen in only one article and not since ``seen_before``; how many."""
 
+    def runs_since(self, started_at: str, outlet: str | None = None) -> list[RunRecord]:
+        """Runs that started at or after ``started_at`` (ISO, UTC), oldest first (history, status page)."""
 
-def open_store(url: str) -> StateStore:
-    """The store for ``url`` (not yet connected)."""
+    def articles_per_day(self, outlet: str, since_day: str) -> dict[str, int]:
+        """Delivered articles of ``outlet`` per publication day (``YYYY-MM-DD``) from ``since_day`` on."""
+
+    def outlets(self) -> list[str]: ...
+
+    # Leases: one crawl per outlet across every process and machine sharing the state. A holder is one
+    # crawler process; expiry is by the database's clock. See crawler/state/lease.py.
+    def acquire_lease(self, outlet: str, holder: str, host: str, pid: int, job: str | None,
+                      seconds: float) -> tuple[bool, Lease, Lease | None]:
+        """(acquired, the lease as it is now, the expired lease taken over or None)."""
+
+    def renew_lease(self, outlet: str, holder: str, seconds: float) -> bool:
+        """False when ``holder`` does not hold the lease any more."""
+
+    def release_lease(self, outlet: str, holder: str) -> bool: ...
+
+    def leases(self) -> list[Lease]: ...
+
+    # Alerts sent, per outlet, problem and channel (crawler/alerts/): each problem is sent once.
+    def open_alerts(self, outlet: str | None = None) -> list[Alert]: ...
+
+    def record_alerts(self, sent: Sequence[Alert], resolved: Sequence[tuple[str, str]] = ()) -> None: ...
+
+
+def open_store(url: str, readonly: bool = False) -> StateStore:
+    """The store for ``url`` (not yet connected). ``readonly``: an SQLite file is read without its lock
+    (a crawl may hold it) and never created; PostgreSQL connects as usual."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "sqlite":
         from crawler.state.sqlite import SqliteStore
 
-        return SqliteStore.from_url(url)
+        return SqliteStore.from_url(url, readonly)
     if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
         from crawler.state.postgres import PostgresStore
 

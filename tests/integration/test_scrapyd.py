@@ -12,85 +12,27 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.parse
-import urllib.request
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from crawler import outlets
 from tests.crawl import ROOT, SITES, expected, mirrors_for, read_jsonl
+from tests.scrapydserver import PROJECT, ScrapydServer, copy_project, free_port
 from tests.siteserver import SiteServer
 
 pytestmark = pytest.mark.integration
-PROJECT = "ruspress"
 EXPECTED_URLS = {url for url, art in expected("moscowtimes")["articles"].items()
                  if "2023-06-01" <= art["published_at"][:10] <= "2023-08-31"}
 BIN = Path(sys.executable).parent
 ENV_KEY_ID, ENV_SECRET = "AKIASCRAPYDENV000042", "scrapyd-environment-secret-never-logged-42"
-HIDE_EDITABLE = """\
-import sys
-sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")]
-"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Scrapyd:
-    url: str
-    root: Path
-    env: dict[str, str]
-    process: subprocess.Popen
-
-    def call(self, endpoint: str, form: list[tuple[str, str]] | None = None, **query: str) -> dict:
-        url = self.url + endpoint + ("?" + urllib.parse.urlencode(query) if query else "")
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(urllib.request.Request(url, data=data), timeout=30) as answer:
-            result = json.loads(answer.read())
-        assert result["status"] == "ok", result
-        return result
-
-    def jobs(self) -> dict:
-        return self.call("listjobs.json", project=PROJECT)
-
-    def wait_finished(self, job: str, timeout: float = 180) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for finished in self.jobs()["finished"]:
-                if finished["id"] == job:
-                    return finished
-            time.sleep(0.5)
-        raise AssertionError(f"job {job} did not finish in {timeout}s; Scrapyd log:\n{self.log()[-3000:]}")
-
-    def wait_state(self, job: str, state: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(entry["id"] == job for entry in self.jobs()[state]):
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"job {job} never became {state}")
-
-    def log(self) -> str:
-        return (self.root / "scrapyd.out").read_text("utf-8", "replace")
-
-    def job_log(self, spider: str, job: str) -> str:
-        return (self.root / "logs" / PROJECT / spider / f"{job}.log").read_text("utf-8")
-
+class Scrapyd(ScrapydServer):
     def schedule_cli(self, *args: str, scrapy_command: bool = False) -> subprocess.CompletedProcess:
         """`ruspress-schedule` (python -m, as the console script runs it) or `scrapy schedule` in the checkout."""
         if scrapy_command:
@@ -105,71 +47,23 @@ class Scrapyd:
 @pytest.fixture(scope="module")
 def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
     root = tmp_path_factory.mktemp("scrapyd")
-    for name in ("eggs", "logs", "items", "dbs", "home", "hide_editable"):
-        (root / name).mkdir()
-    (root / "hide_editable" / "sitecustomize.py").write_text(HIDE_EDITABLE)
-    port = free_port()
-    (root / "scrapyd.conf").write_text(f"""[scrapyd]
-bind_address = 127.0.0.1
-http_port = {port}
-eggs_dir = {root / 'eggs'}
-logs_dir = {root / 'logs'}
-items_dir = {root / 'items'}
-dbs_dir = {root / 'dbs'}
-jobs_dir =
-max_proc = 2
-poll_interval = 0.5
-""")
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("RUSPRESS_", "SCRAPY_", "AWS_")) and key != "PYTHONPATH"}
-    # A network guard for every job: requests not sent to 127.0.0.1 go to a proxy where nothing listens.
-    dead = f"http://127.0.0.1:{free_port()}"
-    env.update({"HOME": str(root / "home"), "PYTHONPATH": str(root / "hide_editable"),
-                "http_proxy": dead, "https_proxy": dead, "HTTP_PROXY": dead, "HTTPS_PROXY": dead,
-                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-                # S3 credentials come from Scrapyd's environment, as in deploy/ruspress.env
-                "AWS_ACCESS_KEY_ID": ENV_KEY_ID, "AWS_SECRET_ACCESS_KEY": ENV_SECRET, "AWS_DEFAULT_REGION": "us-east-1",
-                "AWS_MAX_ATTEMPTS": "1", "AWS_CONFIG_FILE": str(root / "home" / "none"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(root / "home" / "none")})
-    out = (root / "scrapyd.out").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "scrapyd", "--pidfile="], cwd=root, env=env,
-                               stdout=out, stderr=subprocess.STDOUT)
-    server = Scrapyd(f"http://127.0.0.1:{port}/", root, env, process)
+    # S3 credentials come from Scrapyd's environment, as in deploy/ruspress.env
+    server = Scrapyd(root, env={
+        "AWS_ACCESS_KEY_ID": ENV_KEY_ID, "AWS_SECRET_ACCESS_KEY": ENV_SECRET, "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1", "AWS_CONFIG_FILE": str(root / "home" / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(root / "home" / "none")})
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                server.call("daemonstatus.json")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("Scrapyd did not start:\n" + server.log()[-3000:]) from None
-                time.sleep(0.2)
         yield server
     finally:
-        try:
-            jobs = server.jobs()
-            for job in jobs["pending"] + jobs["running"]:
-                server.call("cancel.json", [("project", PROJECT), ("job", job["id"])])
-        except Exception:  # Scrapyd may already be gone
-            pass
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        out.close()
+        server.stop()
 
 
 @pytest.fixture(scope="module")
 def deployed(scrapyd: Scrapyd, tmp_path_factory: pytest.TempPathFactory) -> Scrapyd:
     """`scrapyd-deploy remote -p ruspress` from a copy of the checkout (the egg build writes build/ and
     *.egg-info into the project folder; the shared checkout is left alone)."""
-    project = tmp_path_factory.mktemp("project")
-    for name in ("scrapy.cfg", "setup.py", "setup.cfg", "README.md"):
-        shutil.copy(ROOT / name, project / name)
-    shutil.copytree(ROOT / "crawler", project / "crawler", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    project = copy_project(tmp_path_factory.mktemp("project"))
     env = {**scrapyd.env, "RUSPRESS_SCRAPYD_URL": scrapyd.url}
     proc = subprocess.run([str(BIN / "scrapyd-deploy"), "remote", "-p", PROJECT, "--version", "r1"],
                           cwd=project, env=env, capture_output=True, text=True, timeout=300)
@@ -261,13 +155,13 @@ def test_schedule_skips_busy_outlets_and_runs_the_rest(deployed: Scrapyd, tmp_pa
         first = deployed.schedule_cli("moscowtimes", *settings, "-a", "since=2023-08-01", "-a", "until=2023-08-31")
         assert first.returncode == 0, first.stderr
         (line,) = first.stdout.splitlines()
-        assert line.startswith("scheduled moscowtimes ")
-        job = line.split()[-1]
+        assert line.startswith("scheduled moscowtimes ") and line.endswith(f" on {deployed.url}")
+        job = line.split()[2]
         # pending or running: either way a second pass must not queue another job
         again = deployed.schedule_cli("moscowtimes", *settings)
         assert again.returncode == 0, again.stderr
-        assert again.stdout.strip() in (f"skipped moscowtimes: job {job} is pending",
-                                        f"skipped moscowtimes: job {job} is running")
+        assert again.stdout.strip() in (f"skipped moscowtimes: job {job} is pending on {deployed.url}",
+                                        f"skipped moscowtimes: job {job} is running on {deployed.url}")
         deployed.wait_state(job, "running")
         # every deployed outlet by default, through `scrapy schedule` in the checkout this time
         spiders = deployed.call("listspiders.json", project=PROJECT)["spiders"]
@@ -275,7 +169,7 @@ def test_schedule_skips_busy_outlets_and_runs_the_rest(deployed: Scrapyd, tmp_pa
         everyone = deployed.schedule_cli(*offline_settings(tmp_path), scrapy_command=True)
         assert everyone.returncode == 0, everyone.stderr
         lines = everyone.stdout.splitlines()
-        assert f"skipped moscowtimes: job {job} is running" in lines
+        assert f"skipped moscowtimes: job {job} is running on {deployed.url}" in lines
         assert sorted(l.split()[1] for l in lines if l.startswith("scheduled ")) == sorted(others)
         jobs = deployed.jobs()
         assert [j["id"] for j in jobs["pending"] + jobs["running"] if j["spider"] == "moscowtimes"] == [job]
@@ -285,10 +179,10 @@ def test_schedule_skips_busy_outlets_and_runs_the_rest(deployed: Scrapyd, tmp_pa
             if other["spider"] != "moscowtimes":
                 deployed.call("cancel.json", [("project", PROJECT), ("job", other["id"])])
     # the outlet is free again: the next pass schedules it
-    wait_idle(deployed)
+    deployed.wait_idle()
     later = deployed.schedule_cli("moscowtimes", *offline_settings(tmp_path))
     assert later.returncode == 0 and later.stdout.startswith("scheduled moscowtimes "), later.stdout + later.stderr
-    new_job = later.stdout.split()[-1]
+    new_job = later.stdout.split()[2]
     assert new_job != job
     deployed.call("cancel.json", [("project", PROJECT), ("job", new_job)])
 
@@ -300,7 +194,7 @@ def test_schedule_errors(deployed: Scrapyd) -> None:
     assert secret.returncode == 2 and "refusing" in secret.stderr
     down = subprocess.run([sys.executable, "-m", "crawler.commands.schedule", "--url", f"http://127.0.0.1:{free_port()}/"],
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
-    assert down.returncode == 1 and "cannot reach Scrapyd" in down.stderr
+    assert down.returncode == 1 and "cannot reach Scrapyd" in down.stdout and "no Scrapyd node is up" in down.stderr
 
 
 def offline_settings(tmp_path: Path) -> list[str]:
@@ -312,13 +206,3 @@ def offline_settings(tmp_path: Path) -> list[str]:
             "--setting", "CLOSESPIDER_TIMEOUT=1", "--setting", "RETRY_ENABLED=False",
             "--setting", f"OUTPUT_URI={tmp_path / 'offline'}", "--setting", f"OUTPUT_SPOOL_DIR={tmp_path / 'spool'}",
             "--setting", f"STATE_URL=sqlite:///{tmp_path / 'state'}-%(name)s.sqlite"]
-
-
-def wait_idle(server: Scrapyd, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        jobs = server.jobs()
-        if not jobs["pending"] and not jobs["running"]:
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"jobs still busy: {server.jobs()}")

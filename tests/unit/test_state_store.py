@@ -35,7 +35,7 @@ def store(request, tmp_path):
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:  # a clean schema for each test
-            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta, learned_blocks")
+            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta, learned_blocks, leases, alerts")
     opened = open_store(url)
     opened.connect()
     yield opened
