@@ -109,6 +109,8 @@ class CrawlState:
         self.ready = False
         self.feed_failures = 0
         self.feeds_done = asyncio.Event()
+        # called in the worker thread with the keys of delivered articles, once they are written
+        self.commit_hooks: list[Callable[[list[Key]], None]] = []
         self._opening: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ construction
@@ -279,7 +281,9 @@ class CrawlState:
         assert self.matcher is not None
         count = self.matcher.delivered(keys)
         self.stats.inc_value("state/committed", count)
-        self._flush()
+        if self._flush():  # written: the hooks may act on it (a back-fill's cursors)
+            for hook in self.commit_hooks:
+                hook(keys)
 
     def feed_store_failed(self, **kwargs: Any) -> None:
         self.feed_failures += 1
@@ -357,7 +361,8 @@ class CrawlState:
         self.run.finished_at = self._now()
         self.run.since, self.run.until = str(spider.since), str(spider.until)
         self.run.stats = {k: v for k, v in self.stats.get_stats().items()
-                          if k.split("/", 1)[0] in ("incremental", "dedup", "delivery", "state", "discovery", "sources")}
+                          if k.split("/", 1)[0] in ("incremental", "dedup", "delivery", "state", "discovery", "sources",
+                                                    "webarchive", "backfill")}
         try:
             written = await self.call(self._close_in_thread)
         finally:

@@ -8,6 +8,9 @@ Tables:
   learned_blocks  per outlet, the fingerprints of body paragraphs (and of pairs of consecutive ones) with
              how many distinct articles had them, kind, decision and operator pins: learned boilerplate
              (:mod:`crawler.boilerplate.learning`); unique (outlet, fingerprint)
+  discovery_cursors  per (outlet, paged listing, back-fill start date): where a back-fill's listing may
+             resume (crawler/extensions/backfill.py); written only once every article listed before the
+             cursor is recorded here
   state_meta schema version
 
 Queries are written with ``?`` placeholders; a dialect converts them. Subclasses provide the
@@ -62,6 +65,9 @@ def schema(id_type: str, blob: str, without_rowid: str) -> list[str]:
             articles INTEGER NOT NULL, edge INTEGER NOT NULL, first_seen TEXT, last_seen TEXT,
             first_day TEXT, last_day TEXT, kind TEXT NOT NULL, decision TEXT NOT NULL,
             pinned INTEGER NOT NULL DEFAULT 0, UNIQUE (outlet, fingerprint))""",
+        """CREATE TABLE IF NOT EXISTS discovery_cursors (
+            outlet TEXT NOT NULL, source TEXT NOT NULL, since TEXT NOT NULL, cursor TEXT NOT NULL,
+            updated_at TEXT NOT NULL, PRIMARY KEY (outlet, source, since))""",
     ]
 
 
@@ -152,6 +158,11 @@ class SqlStore:
 
     def count_articles(self) -> int:
         return int(self._execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def load_cursors(self, outlet: str, since: str) -> dict[str, str]:
+        rows = self._execute("SELECT source, cursor FROM discovery_cursors WHERE outlet = ? AND since = ?",
+                             (outlet, since)).fetchall()
+        return {str(r[0]): str(r[1]) for r in rows}
 
     def runs(self, outlet: str) -> list[RunRecord]:
         rows = self._execute("SELECT id, outlet, started_at, finished_at, since, until, mode, status, stats "
@@ -273,6 +284,16 @@ class SqlStore:
 
     def _insert_bands(self, rows: list[tuple[int, int]]) -> None:
         self._executemany("INSERT INTO bands (key, article) VALUES (?, ?) ON CONFLICT DO NOTHING", rows)
+
+    def save_cursors(self, outlet: str, since: str, cursors: dict[str, str], now: str) -> None:
+        if not cursors:
+            return
+        with self.transaction():
+            self._executemany(
+                "INSERT INTO discovery_cursors (outlet, source, since, cursor, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (outlet, source, since) DO UPDATE SET cursor = excluded.cursor, "
+                "updated_at = excluded.updated_at",
+                [(outlet, source, since, cursor, now) for source, cursor in cursors.items()])
 
     def start_run(self, run: RunRecord) -> int:
         with self.transaction():
