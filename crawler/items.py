@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+SOURCES = ("site", "wayback", "commoncrawl")  # where an article's page was taken from
 KINDS = ("news", "opinion", "analysis", "feature", "interview", "explainer", "newsletter", "podcast", "gallery", "video",
          "live", "page")
 NOT_ARTICLES = ("page", "live")  # kinds the validation pipeline drops
@@ -47,3 +48,8 @@ class Article:
     duplicate_of: str | None = None
     extraction: dict[str, str] = field(default_factory=dict)  # field -> layer that produced it
     archive: dict[str, str] | None = None  # {"wacz": file name, "record": WARC-Record-ID} of the parsed page
+    # provenance (crawler/middlewares/web_archives.py): the live site, or a web archive's capture of the page
+    source: str = "site"
+    archived_at: str | None = None  # when the archive captured the page (ISO 8601, UTC)
+    archive_url: str | None = None  # the capture: a Wayback ``id_`` URL, or the Common Crawl WARC record
+    deleted_from_site: bool = False  # the site answered 404/410: the text exists only in the archive

@@ -63,6 +63,7 @@ PRIORITY_RENDER = 570  # sees responses after redirects/decompression (600/590),
 PRIORITY_CHARSET = 580  # after decompression (590), before rendering looks at the text (570)
 PRIORITY_ARCHIVE_REPLAY = 105  # `scrapy reextract`/`fixture`: answers from the archive, before mirrors and downloads
 PRIORITY_ARCHIVE_CAPTURE = 595  # keeps the response as received: after redirects (600), before decompression (590)
+PRIORITY_WEB_ARCHIVES = 540  # sees the final answer after retries (550) and rendering: 404/410/blocked -> archive
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # replaced by the scope, below
@@ -76,6 +77,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.charset.CharsetMiddleware": PRIORITY_CHARSET,  # declared cp1251, sent UTF-8: read UTF-8
     "crawler.middlewares.archive.ArchiveReplayMiddleware": PRIORITY_ARCHIVE_REPLAY,  # off unless ARCHIVE_REPLAY
     "crawler.middlewares.archive.ArchiveCaptureMiddleware": PRIORITY_ARCHIVE_CAPTURE,  # off unless archiving
+    "crawler.middlewares.web_archives.WebArchiveMiddleware": PRIORITY_WEB_ARCHIVES,  # off unless -a sources names an archive
 }
 CHARSET_CHECK_ENABLED = True
 
@@ -122,6 +124,7 @@ EXTENSIONS = {
     "crawler.exports.manifest.RunManifest": EXTENSION_MANIFEST,
     "crawler.exports.archive.ArchiveOutput": EXTENSION_ARCHIVE,
     "crawler.alerts.extension.Alerts": 60,  # Spidermon monitors + webhook/e-mail, on the crawl state's run_recorded
+    "crawler.extensions.backfill.BackfillProgress": 55,  # -a backfill=1: cursors in the crawl state, progress
     "crawler.extensions.stats_file.StatsFile": 1000,  # last: writes what the others added
 }
 HEALTH_ENABLED = True
@@ -214,6 +217,26 @@ ALERTS_DAILY_DAYS = 28  # "publishes daily": articles dated on ALERTS_DAILY_RATI
 ALERTS_DAILY_RATIO = 0.8
 ALERTS_SILENT_DAYS = 2  # ... and none dated in the last 2 days (today, yesterday): zero_articles
 ALERTS_VALIDATION_RATIO = 0.1  # more than this share of the checked articles dropped by validation
+
+# --- Web archives beside the site (docs/backfill.md) ----------------------------------------------
+# `-a sources=site,wayback,commoncrawl` (or `scrapy backfill`) lists articles from the archives' indexes and
+# takes a page the site answers 404/410/403/451 (or a challenge, or never connects) from the archive.
+WEBARCHIVE_CDX_PAGE_SIZE = 5000  # rows per Wayback CDX page (limit=); pages are read one at a time
+WEBARCHIVE_CAPTURE_LAG_DAYS = 30  # captures up to this many days after `until` are listed (pages are archived late)
+WEBARCHIVE_CC_LOOKUP_COLLECTIONS = 3  # Common Crawl collections asked for one page the site no longer serves
+WEBARCHIVE_SITE_DOWN_AFTER = 3  # connection failures (with no answer at all) before the site counts as down
+# Per-archive politeness: one request at a time, at the pace each archive asks for (docs/backfill.md):
+# Wayback CDX API 24 requests/min hard limit (2026) -> one every 3 s; playback 600/min -> one a second;
+# Common Crawl's index server is one machine ("please do not overload") -> one every 2 s; its data server
+# asks for no more than one retry a second -> one a second. A 429 or 503 there also doubles the slot's delay.
+DOWNLOAD_SLOTS = {
+    "web.archive.org/cdx": {"concurrency": 1, "delay": 3.0},
+    "web.archive.org": {"concurrency": 1, "delay": 1.0},
+    "index.commoncrawl.org": {"concurrency": 1, "delay": 2.0},
+    "data.commoncrawl.org": {"concurrency": 1, "delay": 1.0},
+}
+BACKFILL_PROGRESS = "auto"  # a progress bar on a terminal, else a log line; or "bar", "log", "off"
+BACKFILL_PROGRESS_INTERVAL = 60  # seconds between progress log lines (and cursor writes)
 
 # --- Mirrors: host -> base URL; requests for the host are downloaded from the mirror ---------
 MIRRORS: dict[str, str] = {}

@@ -37,15 +37,16 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def run_crawl(spider: str, server_url: str, out: Path, *args: str, settings: dict | None = None,
-              timeout: float = 300, mirrors: dict | None = None, fault: str | None = None) -> CrawlResult:
-    """``scrapy crawl <spider> -O <out> -s MIRRORS=...`` plus ``args``; the stats come from a JSON dump.
+              timeout: float = 300, mirrors: dict | None = None, fault: str | None = None,
+              command: str = "crawl") -> CrawlResult:
+    """``scrapy <command: crawl> <spider> -O <out> -s MIRRORS=...`` plus ``args``; the stats come from a JSON dump.
 
     Each crawl starts from an empty crawl state (``<out>.state.sqlite``) unless ``settings`` give
     ``STATE_URL``: pass the same one to several crawls to test incremental runs. ``fault`` runs the
     crawl through :mod:`tests.faults` (e.g. ``state_full:0``)."""
     stats_file = out.with_suffix(".stats.json")
     entry = ["-m", "tests.faults", fault] if fault else ["-m", "scrapy"]
-    cmd = [sys.executable, *entry, "crawl", spider, "-O", str(out),
+    cmd = [sys.executable, *entry, command, spider, "-O", str(out),
            "-s", "MIRRORS=" + json.dumps(mirrors or mirrors_for(spider, server_url)),
            "-s", f"STATS_FILE={stats_file}", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO", *args]

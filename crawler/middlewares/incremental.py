@@ -6,7 +6,9 @@ pass untouched), from callbacks and from ``start()`` (where sitemap entries are 
 crawler/middlewares/frontier.py), looks them up in the crawl state in batches of ``STATE_LOOKUP_BATCH``
 (default 200; one query in the state's worker thread, never on the reactor; a request marked
 ``meta[FLUSH]`` closes its batch early), and lets through only
-those that :func:`crawler.state.policy.judge_entry` says to fetch. Requests for stored articles get
+those that :func:`crawler.state.policy.judge_entry` says to fetch. Another request yielded after
+them (a paged listing's next page) waits for the batch, so the scheduler gets a page's articles
+before the next page: a listing is read page by page instead of racing ahead of its articles. Requests for stored articles get
 ``If-None-Match`` / ``If-Modified-Since`` from the stored validators and ``meta["state_check"]``.
 The spider requests an article once per run even when several listings name it (feed and sitemap,
 or a second slug for its native id); it folds the later listings into the first request's
@@ -90,6 +92,10 @@ class IncrementalSpiderMiddleware:
                         yield request
                     held = []
             else:
+                if held and isinstance(obj, Request):  # keep discovery's order: a listing's next page goes
+                    for request in await self.decide(held):  # after this page's articles, not before them
+                        yield request
+                    held = []
                 yield obj
         if held:
             for request in await self.decide(held):

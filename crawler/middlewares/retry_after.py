@@ -2,8 +2,11 @@
 
 Reads ``RETRY_AFTER_MAX_SECONDS``: a longer wait is not made, and the request is not retried either
 (``dont_retry``: retrying at once would only ask the site again what it asked us not to ask); the
-response goes on as an HTTP error. The wait does not block the reactor. Stats: ``retry_after/waited``,
-``retry_after/seconds``, ``retry_after/too_long``.
+response goes on as an HTTP error. The wait does not block the reactor. A 429 or 503 from a fixed-pace
+download slot (a web archive's: ``meta["download_slot"]`` with ``autothrottle_dont_adjust_delay``, limits in
+``DOWNLOAD_SLOTS``) also doubles that slot's delay for the rest of the run (at least 1 s, at most
+``RETRY_AFTER_MAX_SECONDS``): the archives block clients that keep going at the pace that got a 429.
+Stats: ``retry_after/waited``, ``retry_after/seconds``, ``retry_after/too_long``, ``retry_after/slot_slowed``.
 """
 
 from __future__ import annotations
@@ -38,15 +41,18 @@ def retry_after_seconds(value: str, now: datetime) -> float | None:
 
 
 class RetryAfterMiddleware:
-    def __init__(self, max_seconds: float, stats: Any = None) -> None:
+    def __init__(self, max_seconds: float, stats: Any = None, crawler: Crawler | None = None) -> None:
         self.max_seconds = max_seconds
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
-        return cls(crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS", 300), crawler.stats)
+        return cls(crawler.settings.getfloat("RETRY_AFTER_MAX_SECONDS", 300), crawler.stats, crawler)
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        if response.status in (429, 503):
+            self.slow_down(request, response.status)
         header = response.headers.get("Retry-After")
         if response.status not in (429, 503) or not header:
             return response
@@ -65,3 +71,19 @@ class RetryAfterMiddleware:
         logger.info("HTTP %s for %s: waiting %.1fs as Retry-After asks", response.status, url, delay)
         await deferred_to_future(deferLater(reactor, delay, lambda: None))
         return response
+
+    def slow_down(self, request: Request, status: int) -> None:
+        """Double the delay of the request's fixed-pace download slot (a web archive's)."""
+        key = request.meta.get("download_slot")
+        if not key or not request.meta.get("autothrottle_dont_adjust_delay") or self.crawler is None:
+            return
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no crawl running (a component tested on its own)
+            return
+        slot = engine.downloader.slots.get(key) if engine is not None else None
+        if slot is None:
+            return
+        slot.delay = min(self.max_seconds, max(1.0, slot.delay * 2))
+        self.stats.inc_value("retry_after/slot_slowed")
+        logger.warning("%s answered HTTP %s: one request every %.1fs from now on", key, status, slot.delay)

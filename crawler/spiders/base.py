@@ -11,6 +11,12 @@ Spider arguments (validated once, in ``__init__``):
   html          with ``url``: parse this saved file instead of downloading (no network)
   render        always | fallback | never: overrides the outlet record's ``render`` for this run
                 (see crawler/middlewares/render.py)
+  sources       where articles are listed, and which web archives may stand in for a page the site does
+                not serve: a comma list of site, wayback, commoncrawl (default: site; in a back-fill,
+                also both archives when the outlet's own discovery cannot reach ``since``); see
+                docs/backfill.md
+  backfill      1: a back-fill run (``scrapy backfill``): paged discoveries resume where a stopped
+                back-fill of the same outlet and ``since`` was, and progress is shown
 Subclasses set ``name`` and ``outlet_key``; nothing else.
 """
 
@@ -26,13 +32,15 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawler import dates, outlets
+from crawler.discovery.web_archives import ARCHIVES, ENTRY, parse_sources
 from crawler.discovery.feeds import parse_feed
 from crawler.discovery.paging import NEXT_PAGE_PRIORITY, Paging
 from crawler.discovery.sitemaps import SITEMAP_MAX_SIZE, SitemapEntry, SitemapReader
@@ -46,11 +54,13 @@ from crawler.urls import canonical_url
 DEFAULT_WINDOW_DAYS = 7
 # request meta the parser and the crawl state read: kept when an article is fetched in two steps
 ARTICLE_META = ("article", "canonical_url", "feed_entry", "sitemap_entry", "api_entry", "entry_date", "article_day",
-                "state_check", "archive")
+                "state_check", "archive", ENTRY, "webarchive_capture")
 RENDER_MODES = render.MODES
 FEED_ONLY_STATUSES = (403, 429, 451)  # and 5xx: the page is blocked or failing, not gone
 NO_PAGE_STATUSES = (404, 410)  # robots.txt, a dated listing page that is not there: answered, not a failed source
 UNWANTED_RUN = 1000  # sitemap entries skipped in a row before parse_sitemap yields None (a turn for the reactor)
+ARCHIVE_DISCOVERY = {"wayback": "crawler.discovery.wayback.WaybackDiscovery",
+                     "commoncrawl": "crawler.discovery.commoncrawl.CommonCrawlDiscovery"}
 
 
 class OutletSpider(scrapy.Spider):
@@ -59,7 +69,8 @@ class OutletSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, since: str | None = None, until: str | None = None,
                  limit: str | int | None = None, url: str | None = None, html: str | None = None,
-                 render: str | None = None, mode: str | None = None, **kwargs: Any) -> None:
+                 render: str | None = None, mode: str | None = None, sources: str | None = None,
+                 backfill: str | bool | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outlet = outlets.get(self.outlet_key or self.name)
         today = self.clock().date()
@@ -85,6 +96,16 @@ class OutletSpider(scrapy.Spider):
             raise ValueError(f"-a mode={mode!r}: expected incremental (the default: only new or changed "
                              "articles) or refresh (re-check every article of the window)")
         self.mode: str = mode or STATE_MODES[0]
+        if str(backfill if backfill is not None else "0").strip().lower() not in ("0", "1", "true", "false", ""):
+            raise ValueError(f"-a backfill={backfill!r}: expected 1 (a back-fill run) or 0")
+        self.backfill = str(backfill).strip().lower() in ("1", "true")
+        given = parse_sources(sources)
+        if given is None:  # the site; in a back-fill, the archives too where the site cannot reach back
+            given = ("site",) if not self.backfill or self.outlet.reaches(self.since, today) else ("site", *ARCHIVES)
+        self.sources: tuple[str, ...] = given
+        self.archive_sources = tuple(s for s in self.sources if s in ARCHIVES)
+        self.cursors: Any = None  # a back-fill's discovery cursors (crawler/extensions/backfill.py)
+        self.parked: list[Request] = []  # paged listings' next pages, requested when the spider is idle
         self.parser_cls = load_object(self.outlet.parser)
         self.requested = 0
         self.feed_entries: dict[str, dict[str, Any]] = {}  # canonical URL -> feed item with full text
@@ -93,6 +114,12 @@ class OutletSpider(scrapy.Spider):
         self.listings: dict[str, list[dict[str, Any]]] = {}  # URL and native id -> later listings' meta
         self.scope = Scope.of(self.outlet)  # an exported item's URL must be on the outlet's own hosts
         self.sitemaps_requested: set[str] = set()  # each sitemap is read once per run
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> OutletSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.release_pages, signal=signals.spider_idle)
+        return spider
 
     def canonical(self, url: str) -> str:
         """The article URL in its one canonical form, with the outlet's own host (``www.`` or not) and
@@ -110,6 +137,7 @@ class OutletSpider(scrapy.Spider):
         self.crawler.stats.inc_value("discovery/article_requests", -1)
         self.discovered.discard(url)
         self.listings.pop(url, None)
+        self.settled(url)  # the state knows it
         if native:
             self.native_ids.discard(native)
             self.listings.pop(native, None)
@@ -122,17 +150,47 @@ class OutletSpider(scrapy.Spider):
         ``search:news`` (Meduza's search API, chrono news), ``graphql:published_posts`` (The Bell),
         ``sitemap:<index URL>``, ``dated:<listing URL template>``.
 
-        Here: always None (every run starts from the newest page). The back-fill command wires this
-        to the crawl state so that a stopped back-fill continues where it was."""
-        return None
+        Outside a back-fill: always None (every run starts from the newest page). In a back-fill
+        (``-a backfill=1``) the cursors come from the crawl state (crawler/extensions/backfill.py), so
+        that a stopped back-fill continues where it was."""
+        return self.cursors.resume(source) if self.cursors is not None else None
 
     def discovery_checkpoint(self, source: str, cursor: str) -> None:
         """The paged discovery ``source`` has handled the page ``cursor``: the page was read and its article
-        requests were handed to the scheduler (they may still be queued or downloading), so a resumed run
-        may start after it provided the articles of that page that were not delivered yet are requested
-        again from elsewhere (the crawl state). Called once per page, newest first, and also for the last
-        page read (the listing then stops: ``discovery/paging/stop/<reason>``). Here: nothing (see
-        ``discovery_resume``)."""
+        requests were handed to the scheduler (they may still be queued or downloading). Called once per
+        page, newest first, and also for the last page read (the listing then stops:
+        ``discovery/paging/stop/<reason>``). Outside a back-fill: nothing. In a back-fill the cursor is
+        written to the crawl state only once every article listed up to this page is recorded there
+        (delivered, already known, dropped, gone): a run stopped at any point, even killed, loses no
+        article (crawler/state/cursors.py)."""
+        if self.cursors is not None:
+            self.cursors.checkpoint(source, cursor)
+
+    def next_page(self, request: Request) -> None:
+        """A paged listing's next page, requested once everything asked so far is done (the spider is
+        idle): a listing is read one page at a time, its articles fetched (and a back-fill's cursor
+        written) before the next page, and no more than a page of article requests is ever held. The
+        scheduler alone would not keep that order: it serves the least busy download slot first, so an
+        archive's index pages would race ahead of the site's article pages."""
+        self.parked.append(request)
+
+    def release_pages(self) -> None:
+        """``spider_idle``: request the parked next pages, and keep the spider open for them."""
+        if not self.parked:
+            return
+        pages, self.parked = self.parked, []
+        for request in pages:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def limit_reached(self) -> bool:
+        """``-a limit`` article requests were made: paged discoveries read no further page."""
+        return self.limit is not None and self.requested >= self.limit
+
+    def settled(self, url: str) -> None:
+        """A listed article needs nothing more in this run (recorded in the crawl state, or gone)."""
+        if self.cursors is not None:
+            self.cursors.settle(self.canonical(url))
 
     def limit_reached(self) -> bool:
         """``-a limit`` article requests are made (requests the crawl state dropped do not count)."""
@@ -154,6 +212,13 @@ class OutletSpider(scrapy.Spider):
             return
         self.logger.info("%s: articles dated %s .. %s%s", self.outlet.name, self.since, self.until,
                          f", at most {self.limit}" if self.limit else "")
+        if self.archive_sources:
+            self.logger.info("%s: sources %s", self.outlet.name, ", ".join(self.sources))
+        for archive in self.archive_sources:  # web archives list the window too (docs/backfill.md)
+            async for request in load_object(ARCHIVE_DISCOVERY[archive])(self).start():
+                yield request
+        if "site" not in self.sources:
+            return
         if self.outlet.discovery:  # the outlet's own API, where that is the clean path
             async for request in load_object(self.outlet.discovery)(self).start():
                 yield request
@@ -397,8 +462,12 @@ class OutletSpider(scrapy.Spider):
             return None
         if self.limit is not None and self.requested >= self.limit:
             stats.inc_value("discovery/skipped/limit")
+            if self.cursors is not None:
+                self.cursors.block()  # listed but not requested: no cursor may pass this point
             return None
         self.discovered.add(url)
+        if self.cursors is not None:
+            self.cursors.listed(url)
         meta["listings"] = self.listings[url] = []  # later listings of this article (read by the state)
         if native:
             self.native_ids.add(native)
@@ -425,11 +494,14 @@ class OutletSpider(scrapy.Spider):
         bots with a challenge; its feed has every article): ``spider/feed_only/<status or error>``.
         A 404/410 means the article is gone, and a gone article is not brought back from the feed."""
         self.on_error(failure)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return
         request = failure.request  # type: ignore[attr-defined]
         url = self.canonical(request.meta.get("canonical_url") or request.meta.get("mirror", {}).get("canonical")
                             or request.url)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.settled(url)  # not modified (the state knows it) or refused by robots.txt
+            return
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            self.settled(url)  # gone, and no archive had it: the state keeps it as gone
         entry = request.meta.get("feed_entry") or self.feed_entries.get(url)
         if not entry or not entry.get("content"):
             return
@@ -466,16 +538,19 @@ class OutletSpider(scrapy.Spider):
     # ------------------------------------------------------------------ articles
     def parse_article(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
+        meta = response.request.meta if response.request is not None else {}
+        listed = meta.get("canonical_url") or meta.get("mirror", {}).get("canonical") or response.url
         if not isinstance(response, TextResponse):
+            self.settled(listed)
             stats.inc_value("spider/skipped/not_html")
             self.logger.warning("Not an HTML page, skipped: %s (Content-Type %s)", response.url,
                                 response.headers.get("Content-Type", b"?").decode("latin-1"))
             return
         if not response.body.strip():
+            self.settled(listed)
             stats.inc_value("spider/skipped/empty_page")
             self.logger.warning("Empty page, skipped: %s", response.url)
             return
-        meta = response.request.meta if response.request is not None else {}
         if "feed_entry" not in meta:
             known = self.feed_entries.get(self.canonical(meta.get("canonical_url") or response.url))
             if known:  # reached through a sitemap first: the feed's full text is still a body layer
@@ -507,6 +582,14 @@ class OutletSpider(scrapy.Spider):
             stats.inc_value(f"extract/{event}", count)
         for field_name, layer in article.extraction.items():
             stats.inc_value(f"extract/{field_name}/{layer}")
+        capture = meta.get("webarchive_capture")
+        if capture:  # taken from a web archive (crawler/middlewares/web_archives.py)
+            article.source = capture["source"]
+            article.archived_at = capture["archived_at"]
+            article.archive_url = capture["archive_url"]
+            article.deleted_from_site = bool(capture.get("deleted_from_site"))
+        if self.cursors is not None:
+            self.cursors.link(article.url, self.canonical(listed))
         yield article
 
     # ------------------------------------------------------------------ the article's API record

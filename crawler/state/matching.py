@@ -318,13 +318,20 @@ class Matcher:
 
     # ------------------------------------------------------------------ delivery and writes
     def delivered(self, keys: Iterable[Key]) -> int:
-        """The feeds holding these articles were stored: write their state (with the next flush)."""
+        """The feeds holding these articles were stored: write their state (with the next flush, which
+        follows at once). Their band keys are then in the store, where ``_nearest`` finds them, so they
+        leave the run's in-memory index: it holds only articles not yet delivered (its datasketch
+        storage costs ~4 KB per article; a long back-fill delivering in batches stays flat)."""
         count = 0
         for key in keys:
-            staged = self.staged.pop(tuple(key), None)  # type: ignore[arg-type]
+            key = tuple(key)  # type: ignore[assignment]
+            staged = self.staged.pop(key, None)  # type: ignore[arg-type]
             if staged is not None:
                 self.to_save.extend(staged)
                 count += 1
+                lsh_key = f"{key[0]} {key[1]}"
+                if self.lsh_records.pop(lsh_key, None) is not None:
+                    self.lsh.remove(lsh_key)
         return count
 
     def pending_writes(self) -> int:

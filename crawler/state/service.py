@@ -76,7 +76,8 @@ T = TypeVar("T")
 run_recorded = object()  # signal (state: CrawlState, run: RunRecord): the run's row is final, the store open
 # the final stats kept with each run (the status page and the alerts' history read them)
 RUN_STATS_PREFIXES = ("incremental", "dedup", "delivery", "state", "discovery", "sources", "health", "extract",
-                      "output", "validate", "clean", "run", "spider", "item_scraped_count", "finish_reason")
+                      "output", "validate", "clean", "run", "spider", "item_scraped_count", "finish_reason",
+                      "webarchive", "backfill")
 _BY_CRAWLER: weakref.WeakKeyDictionary[Crawler, CrawlState] = weakref.WeakKeyDictionary()
 
 
@@ -121,6 +122,8 @@ class CrawlState:
         self.ready = False
         self.feed_failures = 0
         self.feeds_done = asyncio.Event()
+        # called in the worker thread with the keys of delivered articles, once they are written
+        self.commit_hooks: list[Callable[[list[Key]], None]] = []
         self._opening: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ construction
@@ -322,7 +325,9 @@ class CrawlState:
         assert self.matcher is not None
         count = self.matcher.delivered(keys)
         self.stats.inc_value("state/committed", count)
-        self._flush()
+        if self._flush():  # written: the hooks may act on it (a back-fill's cursors)
+            for hook in self.commit_hooks:
+                hook(keys)
 
     def feed_store_failed(self, **kwargs: Any) -> None:
         self.feed_failures += 1

@@ -11,6 +11,9 @@ Tables:
   leases     one row per outlet being crawled: holder (host/pid/random), Scrapyd job, times by the
              database's clock (epoch seconds); a crawl renews its row, a row past ``expires_at`` is free
   alerts     the open problems each alert channel has been told about, per outlet (sent once)
+  discovery_cursors  per (outlet, paged listing, back-fill start date): where a back-fill's listing may
+             resume (crawler/extensions/backfill.py); written only once every article listed before the
+             cursor is recorded here
   state_meta schema version
 
 Queries are written with ``?`` placeholders; a dialect converts them. Subclasses provide the
@@ -72,6 +75,9 @@ def schema(id_type: str, blob: str, without_rowid: str) -> list[str]:
         """CREATE TABLE IF NOT EXISTS alerts (
             outlet TEXT NOT NULL, problem TEXT NOT NULL, channel TEXT NOT NULL, message TEXT NOT NULL,
             first_seen TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (outlet, problem, channel))""",
+        """CREATE TABLE IF NOT EXISTS discovery_cursors (
+            outlet TEXT NOT NULL, source TEXT NOT NULL, since TEXT NOT NULL, cursor TEXT NOT NULL,
+            updated_at TEXT NOT NULL, PRIMARY KEY (outlet, source, since))""",
     ]
 
 LEASE_COLUMNS = ("outlet", "holder", "host", "pid", "job", "acquired_at", "renewed_at", "expires_at")
@@ -169,6 +175,11 @@ class SqlStore:
 
     def count_articles(self) -> int:
         return int(self._execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def load_cursors(self, outlet: str, since: str) -> dict[str, str]:
+        rows = self._execute("SELECT source, cursor FROM discovery_cursors WHERE outlet = ? AND since = ?",
+                             (outlet, since)).fetchall()
+        return {str(r[0]): str(r[1]) for r in rows}
 
     def runs(self, outlet: str) -> list[RunRecord]:
         rows = self._execute("SELECT id, outlet, started_at, finished_at, since, until, mode, status, stats "
@@ -393,6 +404,16 @@ class SqlStore:
 
     def _insert_bands(self, rows: list[tuple[int, int]]) -> None:
         self._executemany("INSERT INTO bands (key, article) VALUES (?, ?) ON CONFLICT DO NOTHING", rows)
+
+    def save_cursors(self, outlet: str, since: str, cursors: dict[str, str], now: str) -> None:
+        if not cursors:
+            return
+        with self.transaction():
+            self._executemany(
+                "INSERT INTO discovery_cursors (outlet, source, since, cursor, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (outlet, source, since) DO UPDATE SET cursor = excluded.cursor, "
+                "updated_at = excluded.updated_at",
+                [(outlet, source, since, cursor, now) for source, cursor in cursors.items()])
 
     def start_run(self, run: RunRecord) -> int:
         with self.transaction():

@@ -78,6 +78,11 @@ class StateStore(Protocol):
 
     def forget_blocks(self, outlet: str, seen_before: str) -> int:
         """Delete unpinned blocks seen in only one article and not since ``seen_before``; how many."""
+    def load_cursors(self, outlet: str, since: str) -> dict[str, str]:
+        """A back-fill's discovery cursors (paged listing -> cursor) for ``outlet`` and window start ``since``."""
+
+    def save_cursors(self, outlet: str, since: str, cursors: dict[str, str], now: str) -> None:
+        """Insert or replace those cursors, in one transaction."""
 
     def runs_since(self, started_at: str, outlet: str | None = None) -> list[RunRecord]:
         """Runs that started at or after ``started_at`` (ISO, UTC), oldest first (history, status page)."""

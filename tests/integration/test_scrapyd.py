@@ -125,6 +125,42 @@ def test_scheduled_job_delivers_items_and_manifest(deployed: Scrapyd, tmp_path: 
         ["eggs", "logs", "items", "dbs", "home", "hide_editable", "scrapyd.conf", "scrapyd.out"])
 
 
+def test_a_backfill_is_an_ordinary_job(deployed: Scrapyd, tmp_path: Path) -> None:
+    """`-d backfill=1 -d since=... -d sources=...`: The Insider's September listed by a fixture Wayback
+    Machine (tests/archives.py), one article deleted from the site and taken from its capture."""
+    from datetime import datetime, timezone
+
+    from tests.archives import ArchiveServer, Capture, insider_page
+
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "theinsider", site)
+    captures = []
+    for n in (300301, 300302, 300303):
+        page = insider_page(n, datetime(2026, 9, n - 300290, 9, 0, tzinfo=timezone.utc), seed=n)
+        if n != 300303:  # 300303 was deleted from the site
+            (site / "news" / str(n)).write_bytes(page)
+        captures.append(Capture(f"https://theins.ru/news/{n}", f"202609{n - 300290:02d}120000", page))
+    out = tmp_path / "out"
+    with SiteServer(site) as server, ArchiveServer(captures) as archive:
+        mirrors = {**mirrors_for("theinsider", server.url), **archive.mirrors()}
+        settings = {"MIRRORS": json.dumps(mirrors), "OUTPUT_URI": str(out), "OUTPUT_SPOOL_DIR": str(tmp_path / "spool"),
+                    "STATE_URL": f"sqlite:///{tmp_path / 'state.sqlite'}", "DOWNLOAD_SLOTS": "{}",
+                    "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}
+        form = [("project", PROJECT), ("spider", "theinsider"), ("backfill", "1"), ("since", "2026-09-01"),
+                ("until", "2026-09-30"), ("sources", "site,wayback")]
+        form += [("setting", f"{name}={value}") for name, value in settings.items()]
+        job = deployed.call("schedule.json", form)["jobid"]
+        deployed.wait_finished(job)
+    log = deployed.job_log("theinsider", job)
+    assert "Spider closed (finished)" in log and "Traceback" not in log, log[-3000:]
+    assert "back-fill of The Insider since 2026-09-01 from site, wayback" in log
+    (feed,) = out.glob("theinsider/*/*.jsonl")
+    items = {item["url"]: item for item in read_jsonl(feed)}
+    assert sorted(items) == [f"https://theins.ru/news/{n}" for n in (300301, 300302, 300303)]
+    assert items["https://theins.ru/news/300303"]["source"] == "wayback"
+    assert items["https://theins.ru/news/300303"]["deleted_from_site"] is True
+
+
 def test_failed_delivery_fails_the_job(deployed: Scrapyd, tmp_path: Path) -> None:
     """S3 down under Scrapyd: the job exits 3 ("Process died: exitstatus=3" in Scrapyd's log), its log
     says why, and the files wait in the spool."""

@@ -96,12 +96,14 @@ def test_exact_duplicate_under_another_url_or_outlet_is_dropped_and_kept_as_an_a
     assert j.outcome == "fingerprint"
 
 
-@pytest.mark.parametrize("same_run", [True, False], ids=["same-run", "later-run"])
-def test_near_duplicates_are_marked_with_the_story(store, same_run):
+@pytest.mark.parametrize("when", ["same-run", "same-run-delivered", "later-run"])
+def test_near_duplicates_are_marked_with_the_story(store, when):
     m = run(store)
     first = m.judge(fetched(MT + "rate-a1", WIRE, native_id="a1"))
-    if not same_run:
+    if when != "same-run":
         deliver_all(m)
+        assert m.lsh_records == {}  # delivered: found through the store's bands from now on
+    if when == "later-run":
         m = run(store)
     j = m.judge(fetched("https://meduza.io/en/news/2023/08/15/rate", REPUBLISHED, outlet="meduza"))
     assert (j.outcome, j.emit, j.duplicate_of, j.story_id) == ("near", True, MT + "rate-a1", first.story_id)

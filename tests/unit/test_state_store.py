@@ -35,7 +35,7 @@ def store(request, tmp_path):
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:  # a clean schema for each test
-            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta, learned_blocks, leases, alerts")
+            conn.execute("DROP TABLE IF EXISTS articles, bands, runs, state_meta, learned_blocks, leases, alerts, discovery_cursors")
     opened = open_store(url)
     opened.connect()
     yield opened
@@ -106,6 +106,18 @@ def test_runs_and_last_success(store):
     assert store.last_success("meduza") is None
     assert [r.status for r in store.runs("moscowtimes")] == ["finished", "running", "partial"]
     assert store.runs("moscowtimes")[0].stats == {"dedup/new": 3}
+
+
+def test_backfill_cursors_per_outlet_and_window_start(store):
+    assert store.load_cursors("meduza", "2022-02-24") == {}
+    store.save_cursors("meduza", "2022-02-24", {"wayback:meduza.io/": '{"resume": "a"}', "search:news": "3"},
+                       "2026-12-01T10:00:00+00:00")
+    store.save_cursors("meduza", "2022-02-24", {"wayback:meduza.io/": '{"resume": "b"}'}, "2026-12-01T11:00:00+00:00")
+    store.save_cursors("meduza", "2023-01-01", {"search:news": "9"}, "2026-12-01T11:00:00+00:00")
+    store.save_cursors("meduza", "2022-02-24", {}, "2026-12-01T12:00:00+00:00")  # nothing to write
+    assert store.load_cursors("meduza", "2022-02-24") == {"wayback:meduza.io/": '{"resume": "b"}', "search:news": "3"}
+    assert store.load_cursors("meduza", "2023-01-01") == {"search:news": "9"}
+    assert store.load_cursors("thebell", "2022-02-24") == {}
 
 
 def test_sqlite_is_in_wal_mode_and_keeps_data_across_connections(tmp_path):
